@@ -1,0 +1,335 @@
+//! Builds every listing in `listings/` to wasm and generates, in `OUT_DIR`:
+//!
+//! - `listings.rs`: one path constant per artifact (`CH03_ALLOCATE_DEALLOCATE`)
+//!   and the `foreach_listing!` macro the host tests use to prove that every
+//!   listing has a test;
+//! - `chapters.rs`: one `#[cfg(doctest)]` module per chapter of the book, so
+//!   that `cargo test` runs the chapter's ```` ```rust ```` blocks as doctests.
+//!
+//! Listings are found by their place in the tree, and anything that does not
+//! follow the layout is an error rather than something silently skipped:
+//!
+//! - `listings/chNN-chapter-slug/listing-slug/` is a Rust crate named
+//!   `chNN-listing-slug`, compiled for `wasm32-unknown-unknown`;
+//! - `listings/chNN-chapter-slug/listing-slug.wat` is a module in the text
+//!   format, assembled with the `wat` crate.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The target every Rust listing is compiled for.
+const GUEST_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Folders of `listings/` that are not chapters.
+const NOT_CHAPTERS: &[&str] = &[".cargo", "target"];
+
+/// Files of `listings/` that belong to its cargo workspace.
+const WORKSPACE_FILES: &[&str] = &["Cargo.toml", "Cargo.lock"];
+
+enum Source {
+    /// A cargo package in this folder.
+    Crate(PathBuf),
+    /// A `.wat` file.
+    Wat(PathBuf),
+}
+
+struct Listing {
+    /// `ch03-passing-bytes-in`
+    chapter: String,
+    /// `allocate-deallocate`
+    slug: String,
+    source: Source,
+}
+
+impl Listing {
+    /// `ch03-allocate-deallocate`: the package name, and the artifact's name.
+    fn name(&self) -> String {
+        format!("{}-{}", &self.chapter[..4], self.slug)
+    }
+
+    /// `ch03_allocate_deallocate`
+    fn artifact_stem(&self) -> String {
+        self.name().replace('-', "_")
+    }
+}
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
+    let repo = manifest_dir
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root exists");
+    let listings_dir = repo.join("listings");
+    let book_src = repo.join("src");
+
+    println!("cargo:rerun-if-changed={}", listings_dir.display());
+    println!("cargo:rerun-if-changed={}", book_src.display());
+
+    let listings = discover(&listings_dir);
+    let mut artifacts = Vec::new();
+
+    let crates: Vec<&Listing> = listings
+        .iter()
+        .filter(|l| matches!(l.source, Source::Crate(_)))
+        .collect();
+    if !crates.is_empty() {
+        let release_dir = build_crates(&listings_dir, &out_dir.join("listings-target"));
+        for listing in crates {
+            let stem = listing.artifact_stem();
+            let wasm = release_dir.join(format!("{stem}.wasm"));
+            assert!(
+                wasm.is_file(),
+                "cargo built the listings but {} is missing: is `{}` a `cdylib`?",
+                wasm.display(),
+                listing.name()
+            );
+            rerun_if_dependencies_change(&release_dir.join(format!("{stem}.d")));
+            artifacts.push((listing, wasm));
+        }
+    }
+
+    let wat_out = out_dir.join("wat");
+    fs::create_dir_all(&wat_out).expect("create OUT_DIR/wat");
+    for listing in &listings {
+        if let Source::Wat(path) = &listing.source {
+            let wasm = wat::parse_file(path)
+                .unwrap_or_else(|err| panic!("cannot assemble {}:\n{err}", path.display()));
+            let dest = wat_out.join(format!("{}.wasm", listing.artifact_stem()));
+            fs::write(&dest, wasm).expect("write assembled wat listing");
+            artifacts.push((listing, dest));
+        }
+    }
+
+    artifacts.sort_by(|a, b| a.0.name().cmp(&b.0.name()));
+    fs::write(out_dir.join("listings.rs"), listings_rs(&artifacts)).expect("write listings.rs");
+    fs::write(out_dir.join("chapters.rs"), chapters_rs(&book_src)).expect("write chapters.rs");
+}
+
+/// Walks `listings/`, checking the layout described at the top of this file.
+fn discover(listings_dir: &Path) -> Vec<Listing> {
+    let mut listings = Vec::new();
+    for chapter_dir in sorted_entries(listings_dir) {
+        let chapter = file_name(&chapter_dir);
+        if NOT_CHAPTERS.contains(&chapter.as_str()) || WORKSPACE_FILES.contains(&chapter.as_str()) {
+            continue;
+        }
+        assert!(
+            chapter_dir.is_dir() && is_chapter_name(&chapter),
+            "unexpected `listings/{chapter}`: listings are grouped in folders named like \
+             `ch03-passing-bytes-in` (see CONTRIBUTING.md)"
+        );
+        for entry in sorted_entries(&chapter_dir) {
+            let name = file_name(&entry);
+            let listing = if entry.join("Cargo.toml").is_file() {
+                Listing {
+                    chapter: chapter.clone(),
+                    slug: name.clone(),
+                    source: Source::Crate(entry.clone()),
+                }
+            } else if let Some(slug) = name.strip_suffix(".wat") {
+                Listing {
+                    chapter: chapter.clone(),
+                    slug: slug.to_owned(),
+                    source: Source::Wat(entry.clone()),
+                }
+            } else {
+                panic!(
+                    "unexpected `listings/{chapter}/{name}`: a listing is a crate folder \
+                     or a `.wat` file (see CONTRIBUTING.md)"
+                );
+            };
+            assert!(
+                is_slug(&listing.slug),
+                "listing `listings/{chapter}/{name}`: use lowercase letters, digits and `-`"
+            );
+            if let Source::Crate(dir) = &listing.source {
+                let package = package_name(&dir.join("Cargo.toml"));
+                assert_eq!(
+                    package,
+                    listing.name(),
+                    "the crate in `listings/{chapter}/{name}` must be named `{}`",
+                    listing.name()
+                );
+            }
+            listings.push(listing);
+        }
+    }
+    listings
+}
+
+/// Compiles the listings workspace to wasm; returns the folder of the `.wasm` files.
+fn build_crates(listings_dir: &Path, target_dir: &Path) -> PathBuf {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(listings_dir)
+        .args(["build", "--release", "--locked", "--workspace", "--target"])
+        .arg(GUEST_TARGET)
+        .env("CARGO_TARGET_DIR", target_dir)
+        // Nothing on stdout: cargo reads a build script's stdout for instructions.
+        .stdout(Stdio::null());
+    // What the outer cargo set up for the host must not leak into the guests:
+    // host RUSTFLAGS, the outer profile, and clippy's wrapper under `cargo clippy`
+    // (the guests get their own clippy run, for their own target).
+    for (key, _) in env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_PROFILE_")
+            || key.starts_with("CARGO_BUILD_")
+            || matches!(
+                &*key,
+                "CARGO_ENCODED_RUSTFLAGS" | "RUSTFLAGS" | "RUSTC_WORKSPACE_WRAPPER"
+            )
+        {
+            command.env_remove(&*key);
+        }
+    }
+    let status = command
+        .status()
+        .unwrap_or_else(|err| panic!("cannot run cargo to build the listings: {err}"));
+    assert!(
+        status.success(),
+        "building the listings for {GUEST_TARGET} failed (see the compiler output above). \
+         If cargo says the lock file needs updating after you added a listing, run \
+         `cargo update --workspace --manifest-path listings/Cargo.toml`."
+    );
+    target_dir.join(GUEST_TARGET).join("release")
+}
+
+/// Asks cargo to rerun this script when any source file of an artifact changes,
+/// including files outside `listings/` (path dependencies), using the dep-info
+/// file rustc writes beside the artifact.
+fn rerun_if_dependencies_change(dep_info: &Path) {
+    let text = fs::read_to_string(dep_info)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", dep_info.display()));
+    for line in text.lines() {
+        let Some((_, deps)) = line.split_once(": ") else {
+            continue;
+        };
+        // Paths are separated by spaces; a space inside a path is escaped as `\ `.
+        for dep in deps
+            .replace("\\ ", "\0")
+            .split(' ')
+            .filter(|d| !d.is_empty())
+        {
+            println!("cargo:rerun-if-changed={}", dep.replace('\0', " "));
+        }
+    }
+}
+
+fn listings_rs(artifacts: &[(&Listing, PathBuf)]) -> String {
+    let mut out = String::from("// Generated by build.rs from the contents of `listings/`.\n\n");
+    for (listing, wasm) in artifacts {
+        let origin = match &listing.source {
+            Source::Crate(_) => format!(
+                "The crate `listings/{}/{}`, compiled for `{GUEST_TARGET}`.",
+                listing.chapter, listing.slug
+            ),
+            Source::Wat(_) => format!(
+                "`listings/{}/{}.wat`, assembled to binary.",
+                listing.chapter, listing.slug
+            ),
+        };
+        writeln!(
+            out,
+            "/// {origin}\npub const {}: &str = {:?};\n",
+            listing.artifact_stem().to_uppercase(),
+            wasm.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push_str(
+        "/// Calls `$m!(chapter_module, listing_module)` once per listing, e.g.\n\
+         /// `$m!(ch03_passing_bytes_in, allocate_deallocate)`.\n\
+         #[macro_export]\n\
+         macro_rules! foreach_listing {\n    ($m:ident) => {\n",
+    );
+    for (listing, _) in artifacts {
+        writeln!(
+            out,
+            "        $m!({}, {});",
+            listing.chapter.replace('-', "_"),
+            listing.slug.replace('-', "_")
+        )
+        .unwrap();
+    }
+    out.push_str("    };\n}\n");
+    out
+}
+
+/// One doctest-only module per `src/chNN-*.md` file of the book.
+fn chapters_rs(book_src: &Path) -> String {
+    let mut out = String::from("// Generated by build.rs from the chapters in `src/`.\n\n");
+    for path in sorted_entries(book_src) {
+        let name = file_name(&path);
+        let Some(stem) = name.strip_suffix(".md") else {
+            continue;
+        };
+        if !is_chapter_name(stem) {
+            continue;
+        }
+        writeln!(
+            out,
+            "#[cfg(doctest)]\n#[doc = include_str!({:?})]\npub mod {} {{}}\n",
+            path.display().to_string(),
+            stem.replace('-', "_")
+        )
+        .unwrap();
+    }
+    out
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", dir.display()))
+        .map(|entry| entry.expect("read directory entry").path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .expect("entries have names")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `ch03-passing-bytes-in`: `ch`, two digits, `-`, a slug.
+fn is_chapter_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.len() > 5
+        && name.starts_with("ch")
+        && bytes[2].is_ascii_digit()
+        && bytes[3].is_ascii_digit()
+        && bytes[4] == b'-'
+        && is_slug(&name[5..])
+}
+
+fn is_slug(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The `name` of the `[package]` table, read without a TOML parser: listings
+/// keep it on one line, as `cargo new` writes it.
+fn package_name(manifest: &Path) -> String {
+    let text = fs::read_to_string(manifest)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", manifest.display()));
+    text.lines()
+        .skip_while(|line| line.trim() != "[package]")
+        .find_map(|line| {
+            let value = line
+                .trim()
+                .strip_prefix("name")?
+                .trim_start()
+                .strip_prefix('=')?;
+            Some(value.trim().trim_matches('"').to_owned())
+        })
+        .unwrap_or_else(|| panic!("{} has no `name` in `[package]`", manifest.display()))
+}

@@ -1,0 +1,48 @@
+//! The book's listings, compiled to wasm, and what the host tests share.
+//!
+//! `build.rs` compiles every listing under `listings/` and generates one path
+//! constant per artifact, named after the listing: the crate
+//! `listings/ch03-passing-bytes-in/allocate-deallocate` becomes
+//! [`CH03_ALLOCATE_DEALLOCATE`]. Host code in the book loads them like this:
+//!
+//! ```
+//! # extern crate book_listings;
+//! # extern crate wasmtime;
+//! let engine = wasmtime::Engine::default();
+//! let module = wasmtime::Module::from_file(&engine, book_listings::CH03_ALLOCATE_DEALLOCATE)?;
+//! assert!(module.get_export("allocate").is_some());
+//! # Ok::<(), wasmtime::Error>(())
+//! ```
+//!
+//! The host tests live in `tests/book/`, one module per chapter and one module
+//! per listing inside it; a listing without a test module is a compile error.
+//! The chapters themselves are doctests of this crate, so `cargo test` runs
+//! every ```` ```rust ```` block of the book.
+
+include!(concat!(env!("OUT_DIR"), "/listings.rs"));
+
+/// The chapters of the book, compiled only as doctests.
+mod chapters {
+    include!(concat!(env!("OUT_DIR"), "/chapters.rs"));
+}
+
+pub mod expected_output;
+pub mod guest_memory;
+pub mod round_trip;
+
+use wasmtime::{Engine, Instance, Module, Store};
+
+/// The root of the repository, for tests that read the book's files.
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Compiles and instantiates a listing that imports nothing, in a fresh
+/// store: the setup the host tests share when it is not the point.
+pub fn instantiate(wasm_path: &str) -> wasmtime::Result<(Store<()>, Instance)> {
+    let engine = Engine::default();
+    let module = Module::from_file(&engine, wasm_path)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    Ok((store, instance))
+}

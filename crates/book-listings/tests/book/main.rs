@@ -1,0 +1,22 @@
+//! Host tests for every listing of the book: one module per chapter, and in
+//! it one module per listing, named after the listing's folder.
+//!
+//! Chapters include code from these files between `// ANCHOR: name` and
+//! `// ANCHOR_END: name`, so what the reader sees is what runs here.
+
+mod ch01_introduction;
+mod ch02_linear_memory;
+mod ch03_passing_bytes_in;
+mod ch04_returning_bytes_out;
+mod ch05_who_frees_what;
+
+/// A listing without a test module is a compile error here: for
+/// `listings/ch03-passing-bytes-in/sum-bytes` there must be a module
+/// `pub mod ch03_passing_bytes_in::sum_bytes`.
+macro_rules! assert_test_exists {
+    ($chapter:ident, $listing:ident) => {
+        #[allow(unused_imports)]
+        use self::$chapter::$listing as _;
+    };
+}
+book_listings::foreach_listing!(assert_test_exists);
