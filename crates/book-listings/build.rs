@@ -242,6 +242,19 @@ fn listings_rs(artifacts: &[(&Listing, PathBuf)]) -> String {
         .unwrap();
     }
     out.push_str(
+        "/// Where each listing's source is, relative to the repository root: a\n\
+         /// crate folder or a `.wat` file.\n\
+         pub const LISTING_SOURCES: &[&str] = &[\n",
+    );
+    for (listing, _) in artifacts {
+        let source = match &listing.source {
+            Source::Crate(_) => format!("listings/{}/{}", listing.chapter, listing.slug),
+            Source::Wat(_) => format!("listings/{}/{}.wat", listing.chapter, listing.slug),
+        };
+        writeln!(out, "    {source:?},").unwrap();
+    }
+    out.push_str("];\n\n");
+    out.push_str(
         "/// Calls `$m!(chapter_module, listing_module)` once per listing, e.g.\n\
          /// `$m!(ch03_passing_bytes_in, allocate_deallocate)`.\n\
          #[macro_export]\n\

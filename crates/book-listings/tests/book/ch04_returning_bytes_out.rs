@@ -75,7 +75,7 @@ pub mod out_pointer {
     /// became a hidden first parameter.
     #[test]
     fn a_returned_struct_becomes_an_out_pointer() -> wasmtime::Result<()> {
-        let (store, instance) = book_listings::instantiate(book_listings::CH04_OUT_POINTER)?;
+        let (mut store, instance) = book_listings::instantiate(book_listings::CH04_OUT_POINTER)?;
         let module = instance.module(&store);
         let three_i32s = vec!["i32".to_owned(); 3];
         assert_eq!(
@@ -83,6 +83,11 @@ pub mod out_pointer {
             (three_i32s.clone(), vec![])
         );
         assert_eq!(signature(module, "uppercase"), (three_i32s, vec![]));
+
+        // The signature the Rust source suggests does not exist.
+        let as_written = instance.get_typed_func::<(u32, u32), u64>(&mut store, "uppercase");
+        let error = as_written.err().expect("a type mismatch");
+        assert!(format!("{error:?}").contains("type mismatch"), "{error:?}");
         Ok(())
     }
 

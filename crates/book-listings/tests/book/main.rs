@@ -9,6 +9,7 @@ mod ch02_linear_memory;
 mod ch03_passing_bytes_in;
 mod ch04_returning_bytes_out;
 mod ch05_who_frees_what;
+mod lint;
 
 /// A listing without a test module is a compile error here: for
 /// `listings/ch03-passing-bytes-in/sum-bytes` there must be a module

@@ -1,0 +1,614 @@
+//! The book's own lint: what mdBook does not check, or checks without failing.
+//!
+//! - every `{{#include}}` / `{{#rustdoc_include}}` names an existing file and,
+//!   if it names an anchor, one that exists and is not empty (mdBook 0.5
+//!   prints a warning and exits 0);
+//! - every included file is one the tests build or run;
+//! - every listing is shown in some chapter;
+//! - every code block is a doctest (```` ```rust ````), a diagram
+//!   (```` ```mermaid ````), a command that exists (```` ```console ````), or
+//!   an include and nothing else;
+//! - every internal link and image points at a file, and at a heading that
+//!   exists;
+//! - every chapter is in `SUMMARY.md`, and the versions the introduction
+//!   shows are the pinned ones.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use book_listings::expected_output::assert_matches_file;
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A chapter file, read once.
+struct Chapter {
+    /// `src/ch03-passing-bytes-in.md`, relative to the repository root.
+    path: String,
+    text: String,
+}
+
+fn repo() -> PathBuf {
+    book_listings::repo_root()
+        .canonicalize()
+        .expect("the repository root exists")
+}
+
+fn chapters() -> Vec<Chapter> {
+    let mut chapters: Vec<Chapter> = fs::read_dir(repo().join("src"))
+        .expect("src/ exists")
+        .map(|entry| entry.expect("readable").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .filter(|path| !path.ends_with("SUMMARY.md"))
+        .map(|path| Chapter {
+            path: format!("src/{}", path.file_name().unwrap().to_string_lossy()),
+            text: fs::read_to_string(&path).expect("readable chapter"),
+        })
+        .collect();
+    chapters.sort_by(|a, b| a.path.cmp(&b.path));
+    chapters
+}
+
+fn markdown_events(text: &str) -> Parser<'_> {
+    Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES)
+}
+
+/// `{{#include ../listings/x/src/lib.rs:anchor}}`, parsed.
+#[derive(Debug)]
+struct Include {
+    /// The directive as written, for messages.
+    directive: String,
+    /// The file, relative to the repository root, normalized.
+    file: String,
+    anchor: Option<String>,
+}
+
+/// Every include directive of a chapter, escaped ones (`\{{#...}}`) aside.
+/// Errors are directives this book does not allow.
+fn includes(chapter: &Chapter) -> Vec<Result<Include, String>> {
+    let mut found = Vec::new();
+    let mut rest = chapter.text.as_str();
+    while let Some(start) = rest.find("{{#") {
+        let escaped = rest[..start].ends_with('\\');
+        let after = &rest[start..];
+        let Some(end) = after.find("}}") else {
+            found.push(Err(format!("{}: unterminated `{{{{#`", chapter.path)));
+            break;
+        };
+        let directive = &after[..end + 2];
+        rest = &after[end + 2..];
+        if escaped {
+            continue;
+        }
+        found.push(parse_include(chapter, directive));
+    }
+    found
+}
+
+fn parse_include(chapter: &Chapter, directive: &str) -> Result<Include, String> {
+    let inner = directive[3..directive.len() - 2].trim();
+    let (kind, argument) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
+    if kind != "include" && kind != "rustdoc_include" {
+        return Err(format!(
+            "{}: `{directive}`: only `include` and `rustdoc_include` are used in this book",
+            chapter.path
+        ));
+    }
+    let argument = argument.trim();
+    let (file, anchor) = match argument.split_once(':') {
+        Some((file, selector)) if selector.chars().all(|c| c.is_ascii_digit() || c == ':') => {
+            return Err(format!(
+                "{}: `{directive}`: line numbers drift when the file changes; \
+                 put `// ANCHOR: name` / `// ANCHOR_END: name` around the lines and \
+                 include `{file}:name`",
+                chapter.path
+            ));
+        }
+        Some((file, anchor)) => (file, Some(anchor.to_owned())),
+        None => (argument, None),
+    };
+    let file = normalize(Path::new("src").join(file)).ok_or_else(|| {
+        format!(
+            "{}: `{directive}` points outside the repository",
+            chapter.path
+        )
+    })?;
+    Ok(Include {
+        directive: directive.to_owned(),
+        file,
+        anchor,
+    })
+}
+
+/// `src/../listings/a/b` becomes `listings/a/b`; `None` if it leaves the repository.
+fn normalize(path: PathBuf) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The lines of `text` between `ANCHOR: name` and `ANCHOR_END: name`,
+/// without other anchor lines, as mdBook selects them; `None` if the anchor
+/// does not open and close.
+fn anchor_body(text: &str, name: &str) -> Option<String> {
+    let mut body = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if anchor_name(line, "ANCHOR_END:") == Some(name) && inside {
+            return Some(body);
+        }
+        if anchor_name(line, "ANCHOR:") == Some(name) {
+            inside = true;
+        } else if inside
+            && anchor_name(line, "ANCHOR:")
+                .or(anchor_name(line, "ANCHOR_END:"))
+                .is_none()
+        {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    None
+}
+
+/// The name after `marker` on this line, if any.
+fn anchor_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let at = line.find(marker)?;
+    let name = line[at + marker.len()..].trim_start();
+    let end = name
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(name.len());
+    (end > 0).then(|| &name[..end])
+}
+
+/// The source files of the tests, concatenated, to find which expected-output
+/// files a test compares against.
+fn test_sources() -> String {
+    let mut sources = String::new();
+    let dir = repo().join("crates/book-listings/tests/book");
+    for entry in fs::read_dir(dir).expect("tests/book exists") {
+        sources.push_str(&fs::read_to_string(entry.expect("readable").path()).expect("readable"));
+    }
+    sources
+}
+
+/// Is `file` something the tests build, run or compare against?
+fn is_tested_file(file: &str, test_sources: &str) -> bool {
+    let in_listing = book_listings::LISTING_SOURCES
+        .iter()
+        .any(|source| file == *source || file.starts_with(&format!("{source}/")));
+    let is_expected_output = file.ends_with(".txt");
+    if is_expected_output {
+        return (in_listing || file.starts_with("crates/book-listings/expected/"))
+            && test_sources.contains(&format!("\"{file}\""));
+    }
+    in_listing
+        || file.starts_with("crates/book-listings/src/")
+        || file.starts_with("crates/book-listings/tests/")
+}
+
+#[test]
+fn every_include_names_a_tested_file_and_a_non_empty_anchor() {
+    let test_sources = test_sources();
+    let mut problems = Vec::new();
+    for chapter in chapters() {
+        for include in includes(&chapter) {
+            let include = match include {
+                Ok(include) => include,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
+            };
+            let Ok(text) = fs::read_to_string(repo().join(&include.file)) else {
+                problems.push(format!(
+                    "{}: `{}`: no such file",
+                    chapter.path, include.directive
+                ));
+                continue;
+            };
+            if !is_tested_file(&include.file, &test_sources) {
+                problems.push(format!(
+                    "{}: `{}`: {} is not a listing, a test, or an expected-output file a test \
+                     compares against (write `\"{}\"` in the test that produces it)",
+                    chapter.path, include.directive, include.file, include.file
+                ));
+            }
+            let body = match &include.anchor {
+                Some(anchor) => match anchor_body(&text, anchor) {
+                    Some(body) => body,
+                    None => {
+                        problems.push(format!(
+                            "{}: `{}`: no `ANCHOR: {anchor}` ... `ANCHOR_END: {anchor}` in {}",
+                            chapter.path, include.directive, include.file
+                        ));
+                        continue;
+                    }
+                },
+                None => text,
+            };
+            if body.trim().is_empty() {
+                problems.push(format!(
+                    "{}: `{}`: includes nothing",
+                    chapter.path, include.directive
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+#[test]
+fn every_listing_is_shown_in_a_chapter() {
+    let included: Vec<String> = chapters()
+        .iter()
+        .flat_map(includes)
+        .filter_map(Result::ok)
+        .map(|include| include.file)
+        .collect();
+    let unshown: Vec<&str> = book_listings::LISTING_SOURCES
+        .iter()
+        .copied()
+        .filter(|source| {
+            !included
+                .iter()
+                .any(|file| file == source || file.starts_with(&format!("{source}/src/")))
+        })
+        .collect();
+    assert!(
+        unshown.is_empty(),
+        "listings that no chapter includes: {unshown:?}"
+    );
+}
+
+#[test]
+fn every_code_block_is_tested_or_included() {
+    let mut problems = Vec::new();
+    for chapter in chapters() {
+        let mut block: Option<(String, String)> = None; // (info string, content)
+        for event in markdown_events(&chapter.text) {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => problems.push(format!(
+                    "{}: an indented code block: use a fenced one with a language",
+                    chapter.path
+                )),
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                    block = Some((info.to_string(), String::new()));
+                }
+                Event::Text(text) => {
+                    if let Some((_, content)) = &mut block {
+                        content.push_str(&text);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((info, content)) = block.take() {
+                        if let Err(problem) = check_code_block(&info, &content) {
+                            let first_line = content.lines().next().unwrap_or("");
+                            problems.push(format!(
+                                "{}: ```{info} block starting `{first_line}`: {problem}",
+                                chapter.path
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// The rules for one fenced block; see the top of this file.
+fn check_code_block(info: &str, content: &str) -> Result<(), String> {
+    let mut words = info.split(',').map(str::trim);
+    let language = words.next().unwrap_or("");
+    let attributes: Vec<&str> = words.collect();
+    let is_one_include = {
+        let trimmed = content.trim();
+        trimmed.starts_with("{{#") && trimmed.ends_with("}}") && trimmed.lines().count() == 1
+    };
+    match language {
+        "" => Err("label the block with its language".to_owned()),
+        "rust" => {
+            if let Some(attribute) = attributes
+                .iter()
+                .find(|a| a.starts_with("ignore") || **a == "no_run")
+            {
+                return Err(format!(
+                    "`{attribute}` means the block is not run; make it pass, or mark wrong \
+                     code `compile_fail` / `should_panic` so the test proves it fails"
+                ));
+            }
+            if content.contains("{{#") {
+                return Err(
+                    "```rust blocks are doctests and cannot include files (the cargo doctest \
+                     sees the directive, not the file); show included code in a ```rs block"
+                        .to_owned(),
+                );
+            }
+            Ok(())
+        }
+        "mermaid" => Ok(()),
+        "console" => {
+            for command in content.lines().filter_map(|line| line.strip_prefix("$ ")) {
+                let program = command.split_whitespace().next().unwrap_or("");
+                if !repo().join(program).is_file() {
+                    return Err(format!("`{program}` is not a script in this repository"));
+                }
+            }
+            Ok(())
+        }
+        _ if is_one_include => Ok(()),
+        _ => Err(format!(
+            "a ```{language} block must be one `{{{{#include file:anchor}}}}` of a file the \
+             tests run (or be a ```rust doctest)"
+        )),
+    }
+}
+
+/// The ids mdBook gives the headings of a chapter.
+fn heading_ids(text: &str) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    let mut heading: Option<String> = None;
+    for event in markdown_events(text) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(heading) = &mut heading {
+                    heading.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let id = id_from_content(&heading.take().unwrap_or_default());
+                let mut unique = id.clone();
+                let mut counter = 1;
+                while !ids.insert(unique.clone()) {
+                    unique = format!("{id}-{counter}");
+                    counter += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    ids
+}
+
+/// mdBook 0.5's `id_from_content`.
+fn id_from_content(content: &str) -> String {
+    content
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|ch| {
+            if ch.is_alphanumeric() || ch == '_' || ch == '-' {
+                Some(ch)
+            } else if ch.is_whitespace() {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn internal_links_and_images_resolve() {
+    let chapters = chapters();
+    let ids: BTreeMap<&str, HashSet<String>> = chapters
+        .iter()
+        .map(|chapter| (chapter.path.as_str(), heading_ids(&chapter.text)))
+        .collect();
+    let mut problems = Vec::new();
+    for chapter in &chapters {
+        for event in markdown_events(&chapter.text) {
+            let destination = match event {
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => dest_url,
+                _ => continue,
+            };
+            if destination.contains("://") || destination.starts_with("mailto:") {
+                continue; // external: not checked, the tests run without network
+            }
+            let (file, fragment) = destination.split_once('#').unwrap_or((&destination, ""));
+            let target = if file.is_empty() {
+                chapter.path.clone()
+            } else {
+                match normalize(Path::new("src").join(file)) {
+                    Some(target) => target,
+                    None => {
+                        problems.push(format!(
+                            "{}: link to {destination} leaves the repository",
+                            chapter.path
+                        ));
+                        continue;
+                    }
+                }
+            };
+            if !repo().join(&target).is_file() {
+                problems.push(format!(
+                    "{}: link to {destination}: no such file",
+                    chapter.path
+                ));
+            } else if !fragment.is_empty()
+                && !ids
+                    .get(target.as_str())
+                    .is_some_and(|ids| ids.contains(fragment))
+            {
+                problems.push(format!(
+                    "{}: link to {destination}: no heading with id `{fragment}` in {target}",
+                    chapter.path
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+#[test]
+fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
+    let summary = fs::read_to_string(repo().join("src/SUMMARY.md")).expect("src/SUMMARY.md");
+    let mut linked = Vec::new();
+    for event in markdown_events(&summary) {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+            linked.push(format!("src/{dest_url}"));
+        }
+    }
+    let files: Vec<String> = chapters().into_iter().map(|chapter| chapter.path).collect();
+    assert_eq!(
+        linked, files,
+        "SUMMARY.md must list every chapter file, in file order"
+    );
+    for (number, file) in files.iter().enumerate() {
+        let expected = format!("src/ch{:02}-", number + 1);
+        assert!(
+            file.starts_with(&expected),
+            "{file} is chapter {} in SUMMARY.md; name it {expected}...",
+            number + 1
+        );
+    }
+    for event in markdown_events(&fs::read_to_string(repo().join(&files[0])).unwrap()) {
+        if let Event::Start(Tag::Heading { level, .. }) = event {
+            assert_eq!(level, HeadingLevel::H1, "a chapter starts with its title");
+            break;
+        }
+    }
+}
+
+#[test]
+fn the_introduction_shows_the_pinned_versions() {
+    let read = |path: &str| fs::read_to_string(repo().join(path)).expect(path);
+    let value_after = |text: &str, key: &str| -> String {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix(key))
+            .unwrap_or_else(|| panic!("no `{key}`"))
+            .trim()
+            .trim_matches('"')
+            .to_owned()
+    };
+    let rust = value_after(&read("rust-toolchain.toml"), "channel =");
+    let lock = read("Cargo.lock");
+    let wasmtime_entry = lock
+        .split("[[package]]")
+        .find(|entry| entry.contains("\nname = \"wasmtime\"\n"))
+        .expect("wasmtime in Cargo.lock");
+    let wasmtime = value_after(wasmtime_entry, "version =");
+    let tools = read("ci/tools.env");
+    let mdbook = value_after(&tools, "MDBOOK_VERSION=");
+    assert_matches_file(
+        "crates/book-listings/expected/versions.txt",
+        &format!(
+            "| What | Version |\n\
+             |---|---|\n\
+             | Rust toolchain (guests and hosts) | {rust} |\n\
+             | Guest target | `wasm32-unknown-unknown` |\n\
+             | wasmtime (the Rust host) | {wasmtime} |\n\
+             | mdBook | {mdbook} |\n"
+        ),
+    );
+}
+
+#[test]
+fn anchors_in_listings_and_tests_open_and_close() {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for source in book_listings::LISTING_SOURCES {
+        collect_files(&repo().join(source), &mut files);
+    }
+    collect_files(&repo().join("crates/book-listings/src"), &mut files);
+    collect_files(&repo().join("crates/book-listings/tests"), &mut files);
+    for file in files {
+        let Ok(text) = fs::read_to_string(&file) else {
+            continue;
+        };
+        for line in text.lines() {
+            if let Some(name) = anchor_name(line, "ANCHOR:") {
+                if anchor_body(&text, name).is_none() {
+                    problems.push(format!(
+                        "{}: `ANCHOR: {name}` is never closed",
+                        file.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>) {
+    if path.is_file() {
+        files.push(path.to_owned());
+    } else if let Ok(entries) = fs::read_dir(path) {
+        for entry in entries.flatten() {
+            collect_files(&entry.path(), files);
+        }
+    }
+}
+
+/// The lint itself must catch what it claims to catch.
+mod self_test {
+    use super::*;
+
+    fn chapter(text: &str) -> Chapter {
+        Chapter {
+            path: "src/ch99-test.md".to_owned(),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn parses_anchors_and_refuses_line_numbers() {
+        let parsed = includes(&chapter(
+            "{{#include ../listings/a/src/lib.rs:name}} \\{{#include escaped}} {{#include ../a.rs:3:9}}",
+        ));
+        assert_eq!(parsed.len(), 2);
+        let first = parsed[0].as_ref().unwrap();
+        assert_eq!(
+            (first.file.as_str(), first.anchor.as_deref()),
+            ("listings/a/src/lib.rs", Some("name"))
+        );
+        assert!(
+            parsed[1]
+                .as_ref()
+                .unwrap_err()
+                .contains("line numbers drift")
+        );
+    }
+
+    #[test]
+    fn finds_anchor_bodies_like_mdbook() {
+        let text = "a\n// ANCHOR: outer\nb\n// ANCHOR: inner\nc\n// ANCHOR_END: inner\n// ANCHOR_END: outer\n";
+        assert_eq!(anchor_body(text, "outer").as_deref(), Some("b\nc\n"));
+        assert_eq!(anchor_body(text, "inner").as_deref(), Some("c\n"));
+        assert_eq!(anchor_body(text, "missing"), None);
+        assert_eq!(anchor_body("// ANCHOR: open\nx\n", "open"), None);
+    }
+
+    #[test]
+    fn code_block_rules() {
+        assert!(check_code_block("rust", "assert!(true);").is_ok());
+        assert!(check_code_block("rust,compile_fail", "let x: u8 = 256;").is_ok());
+        assert!(check_code_block("rust,ignore", "x").is_err());
+        assert!(check_code_block("rust,no_run", "x").is_err());
+        assert!(check_code_block("rust", "{{#include a.rs}}").is_err());
+        assert!(check_code_block("rs", "{{#include a.rs:x}}\n").is_ok());
+        assert!(check_code_block("rs", "fn typed_by_hand() {}").is_err());
+        assert!(check_code_block("text", "output typed by hand").is_err());
+        assert!(check_code_block("", "x").is_err());
+        assert!(check_code_block("console", "$ ci/test\n").is_ok());
+        assert!(check_code_block("console", "$ ci/no-such-script\n").is_err());
+    }
+
+    #[test]
+    fn heading_ids_follow_mdbook() {
+        let ids = heading_ids("# The `u64` trick\n## Again\n## Again\n");
+        assert!(ids.contains("the-u64-trick"));
+        assert!(ids.contains("again") && ids.contains("again-1"));
+    }
+}
