@@ -104,7 +104,7 @@ fn main() {
         }
     }
 
-    artifacts.sort_by(|a, b| a.0.name().cmp(&b.0.name()));
+    artifacts.sort_by_key(|(listing, _)| listing.name());
     fs::write(out_dir.join("listings.rs"), listings_rs(&artifacts)).expect("write listings.rs");
     fs::write(out_dir.join("chapters.rs"), chapters_rs(&book_src)).expect("write chapters.rs");
 }

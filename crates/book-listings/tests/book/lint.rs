@@ -289,14 +289,14 @@ fn every_code_block_is_tested_or_included() {
                     }
                 }
                 Event::End(TagEnd::CodeBlock) => {
-                    if let Some((info, content)) = block.take() {
-                        if let Err(problem) = check_code_block(&info, &content) {
-                            let first_line = content.lines().next().unwrap_or("");
-                            problems.push(format!(
-                                "{}: ```{info} block starting `{first_line}`: {problem}",
-                                chapter.path
-                            ));
-                        }
+                    if let Some((info, content)) = block.take()
+                        && let Err(problem) = check_code_block(&info, &content)
+                    {
+                        let first_line = content.lines().next().unwrap_or("");
+                        problems.push(format!(
+                            "{}: ```{info} block starting `{first_line}`: {problem}",
+                            chapter.path
+                        ));
                     }
                 }
                 _ => {}
@@ -523,18 +523,20 @@ fn anchors_in_listings_and_tests_open_and_close() {
     }
     collect_files(&repo().join("crates/book-listings/src"), &mut files);
     collect_files(&repo().join("crates/book-listings/tests"), &mut files);
+    // This file's own test fixtures hold anchors in strings, some unclosed on purpose.
+    files.retain(|file| !file.ends_with("tests/book/lint.rs"));
     for file in files {
         let Ok(text) = fs::read_to_string(&file) else {
             continue;
         };
         for line in text.lines() {
-            if let Some(name) = anchor_name(line, "ANCHOR:") {
-                if anchor_body(&text, name).is_none() {
-                    problems.push(format!(
-                        "{}: `ANCHOR: {name}` is never closed",
-                        file.display()
-                    ));
-                }
+            if let Some(name) = anchor_name(line, "ANCHOR:")
+                && anchor_body(&text, name).is_none()
+            {
+                problems.push(format!(
+                    "{}: `ANCHOR: {name}` is never closed",
+                    file.display()
+                ));
             }
         }
     }
