@@ -163,6 +163,7 @@ fn discover(listings_dir: &Path) -> Vec<Listing> {
 
 /// Compiles the listings workspace to wasm; returns the folder of the `.wasm` files.
 fn build_crates(listings_dir: &Path, target_dir: &Path) -> PathBuf {
+    require_guest_target();
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -197,6 +198,23 @@ fn build_crates(listings_dir: &Path, target_dir: &Path) -> PathBuf {
          `cargo update --workspace --manifest-path listings/Cargo.toml`."
     );
     target_dir.join(GUEST_TARGET).join("release")
+}
+
+/// Fails with the fix, rather than with a page of "can't find crate for
+/// `core`" errors, when the wasm target is not installed.
+fn require_guest_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("run rustc --print sysroot");
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    assert!(
+        sysroot.join("lib/rustlib").join(GUEST_TARGET).is_dir(),
+        "the Rust target {GUEST_TARGET} is not installed for {}: run `ci/setup` \
+         (or `rustup target add {GUEST_TARGET}`)",
+        sysroot.display()
+    );
 }
 
 /// Asks cargo to rerun this script when any source file of an artifact changes,
