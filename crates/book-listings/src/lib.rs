@@ -32,6 +32,9 @@ pub mod round_trip;
 
 use wasmtime::{Engine, Instance, Module, Store};
 
+/// The size of a wasm page: memories grow by whole pages of 64 KiB.
+pub const PAGE_SIZE: usize = 65_536;
+
 /// The root of the repository, for tests that read the book's files.
 pub fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

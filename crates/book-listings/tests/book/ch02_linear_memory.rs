@@ -39,7 +39,7 @@ pub mod pointer_is_offset {
                  __heap_base          {heap_base:#08x}\n\
                  end of memory        {memory_size:#08x}  ({} pages)\n",
                 counter_address + 4,
-                memory_size / 65_536,
+                memory_size / book_listings::PAGE_SIZE,
             ),
         );
         Ok(())
@@ -47,10 +47,9 @@ pub mod pointer_is_offset {
 }
 
 pub mod pages_and_grow {
+    use book_listings::PAGE_SIZE;
     use book_listings::expected_output::assert_matches_file;
     use wasmtime::{Engine, Instance, Module, Store, StoreLimits, StoreLimitsBuilder};
-
-    const PAGE_SIZE: usize = 65_536;
 
     #[test]
     fn guest_and_host_grow_the_same_memory() -> wasmtime::Result<()> {

@@ -43,7 +43,9 @@ pub mod allocate_deallocate {
         let engine = Engine::default();
         let module = Module::from_file(&engine, book_listings::CH03_ALLOCATE_DEALLOCATE)?;
         // 32 pages at most: a 4 MiB allocation cannot succeed.
-        let limits = StoreLimitsBuilder::new().memory_size(32 * 65_536).build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(32 * book_listings::PAGE_SIZE)
+            .build();
         let mut store: Store<StoreLimits> = Store::new(&engine, limits);
         store.limiter(|limits| limits);
         let instance = Instance::new(&mut store, &module, &[])?;
@@ -57,9 +59,8 @@ pub mod allocate_deallocate {
 }
 
 pub mod sum_bytes {
+    use book_listings::PAGE_SIZE;
     use book_listings::round_trip::call_with_bytes;
-
-    const PAGE_SIZE: usize = 65_536;
 
     #[test]
     fn the_guest_reads_what_the_host_wrote() -> wasmtime::Result<()> {
