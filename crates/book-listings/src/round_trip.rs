@@ -37,3 +37,40 @@ pub fn call_with_bytes<R: WasmResults>(
     Ok(value)
 }
 // ANCHOR_END: call_with_bytes
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtime::{Engine, Module, Store, Trap};
+
+    /// A guest whose `allocate` hands out address 16, whose `deallocate`
+    /// counts its calls in a global, and whose `fails` always traps.
+    const TRAPPING_GUEST: &str = r#"
+        (module
+          (memory (export "memory") 1)
+          (global $frees (export "frees") (mut i32) (i32.const 0))
+          (func (export "allocate") (param i32) (result i32) i32.const 16)
+          (func (export "deallocate") (param i32 i32)
+            (global.set $frees (i32.add (global.get $frees) (i32.const 1))))
+          (func (export "fails") (param i32 i32) (result i32) unreachable))
+    "#;
+
+    #[test]
+    fn the_buffer_is_freed_when_the_call_traps() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let module = Module::new(&engine, wat::parse_str(TRAPPING_GUEST)?)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+
+        let result = call_with_bytes::<u32>(&mut store, &instance, "fails", b"input");
+
+        let error = result.expect_err("the call traps");
+        assert_eq!(
+            error.downcast_ref::<Trap>(),
+            Some(&Trap::UnreachableCodeReached)
+        );
+        let frees = instance.get_global(&mut store, "frees").expect("exported");
+        assert_eq!(frees.get(&mut store).unwrap_i32(), 1);
+        Ok(())
+    }
+}
