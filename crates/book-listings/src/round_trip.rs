@@ -1,7 +1,10 @@
-//! Passing bytes in: the round trip of chapter 3, as one function.
+//! The two round trips, each as one function: passing bytes in (chapter 3)
+//! and taking bytes out (chapter 7).
 
 use wasmtime::error::Context as _;
 use wasmtime::{AsContextMut, Instance, WasmResults, bail};
+
+use crate::guest_memory::{GuestSliceError, read_bytes, unpack_ptr_len};
 
 // ANCHOR: call_with_bytes
 /// Calls the guest export `export(ptr, len)` on a copy of `input` placed in
@@ -37,6 +40,34 @@ pub fn call_with_bytes<R: WasmResults>(
     Ok(value)
 }
 // ANCHOR_END: call_with_bytes
+
+// ANCHOR: take_bytes
+/// Copies out a buffer that the guest handed over as a packed `(ptr, len)`,
+/// then gives it back with the guest's `deallocate(ptr, len)`, so that no
+/// caller can forget the second step. A read that fails for the length cap
+/// or bad UTF-8 still frees; a `(ptr, len)` outside the guest's memory is not
+/// a buffer the guest allocated, so it is not handed back.
+pub fn take_bytes(
+    mut store: impl AsContextMut,
+    instance: &Instance,
+    packed: u64,
+    max_len: u32,
+) -> wasmtime::Result<Vec<u8>> {
+    let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
+    let memory = instance
+        .get_memory(&mut store, "memory")
+        .context("the guest does not export its memory")?;
+    let (ptr, len) = unpack_ptr_len(packed);
+    let bytes = read_bytes(&store, &memory, ptr, len, max_len);
+    if !matches!(
+        bytes,
+        Err(GuestSliceError::OutOfBounds { .. } | GuestSliceError::Overflow { .. })
+    ) {
+        deallocate.call(&mut store, (ptr, len))?;
+    }
+    Ok(bytes?)
+}
+// ANCHOR_END: take_bytes
 
 #[cfg(test)]
 mod tests {

@@ -193,6 +193,10 @@ fn is_tested_file(file: &str, test_sources: &str) -> bool {
     in_listing
         || file.starts_with("crates/book-listings/src/")
         || file.starts_with("crates/book-listings/tests/")
+        // The build script: how the listings are compiled, shown as it runs.
+        || file == "crates/book-listings/build.rs"
+        // The Go packages, tested by `go test` in ci/test.
+        || (file.starts_with("crates/go/") && file.ends_with(".go"))
 }
 
 #[test]
@@ -258,9 +262,11 @@ fn every_listing_is_shown_in_a_chapter() {
         .iter()
         .copied()
         .filter(|source| {
-            !included
-                .iter()
-                .any(|file| file == source || file.starts_with(&format!("{source}/src/")))
+            // Its source, not only an expected-output file beside it.
+            !included.iter().any(|file| {
+                file == source
+                    || (file.starts_with(&format!("{source}/")) && !file.ends_with(".txt"))
+            })
         })
         .collect();
     assert!(
@@ -501,21 +507,29 @@ fn the_introduction_shows_the_pinned_versions() {
     let wasmtime = value_after(wasmtime_entry, "version =");
     let tools = read("ci/tools.env");
     let mdbook = value_after(&tools, "MDBOOK_VERSION=");
+    let go = value_after(&tools, "GO_VERSION=");
+    let assemblyscript = value_after(
+        &read("ci/assemblyscript/package.json"),
+        "\"assemblyscript\":",
+    );
     assert_matches_file(
         "crates/book-listings/expected/versions.txt",
         &format!(
             "| What | Version |\n\
              |---|---|\n\
              | Rust toolchain (guests and hosts) | {rust} |\n\
-             | Guest target | `wasm32-unknown-unknown` |\n\
+             | Rust guest target | `wasm32-unknown-unknown` |\n\
              | wasmtime (the Rust host) | {wasmtime} |\n\
+             | Go (Go guests, `GOOS=wasip1`) | {go} |\n\
+             | AssemblyScript | {assemblyscript} |\n\
+             | TinyGo | not installed; not executed |\n\
              | mdBook | {mdbook} |\n"
         ),
     );
 }
 
 #[test]
-fn anchors_in_listings_and_tests_open_and_close() {
+fn anchors_in_listings_and_tests_open_close_and_are_unique() {
     let mut problems = Vec::new();
     let mut files = Vec::new();
     for source in book_listings::LISTING_SOURCES {
@@ -523,18 +537,28 @@ fn anchors_in_listings_and_tests_open_and_close() {
     }
     collect_files(&repo().join("crates/book-listings/src"), &mut files);
     collect_files(&repo().join("crates/book-listings/tests"), &mut files);
+    collect_files(&repo().join("crates/book-listings/build.rs"), &mut files);
+    collect_files(&repo().join("crates/go"), &mut files);
     // This file's own test fixtures hold anchors in strings, some unclosed on purpose.
     files.retain(|file| !file.ends_with("tests/book/lint.rs"));
     for file in files {
         let Ok(text) = fs::read_to_string(&file) else {
             continue;
         };
+        let mut seen = HashSet::new();
         for line in text.lines() {
-            if let Some(name) = anchor_name(line, "ANCHOR:")
-                && anchor_body(&text, name).is_none()
-            {
+            let Some(name) = anchor_name(line, "ANCHOR:") else {
+                continue;
+            };
+            if anchor_body(&text, name).is_none() {
                 problems.push(format!(
                     "{}: `ANCHOR: {name}` is never closed",
+                    file.display()
+                ));
+            }
+            if !seen.insert(name) {
+                problems.push(format!(
+                    "{}: two anchors are named `{name}`; an include would show only the first",
                     file.display()
                 ));
             }

@@ -9,6 +9,8 @@ mod ch02_linear_memory;
 mod ch03_passing_bytes_in;
 mod ch04_returning_bytes_out;
 mod ch05_who_frees_what;
+mod ch06_garbage_collectors;
+mod ch07_keepalive_pattern;
 mod lint;
 
 /// A listing without a test module is a compile error here: for

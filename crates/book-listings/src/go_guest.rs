@@ -1,0 +1,53 @@
+//! Running a Go guest: a `wasip1` reactor needs WASI preview 1 and a call to
+//! `_initialize` before any other export.
+
+use wasmtime::{Instance, Linker, Store};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{Deterministic, WasiCtxBuilder};
+
+/// What the store of a Go guest holds: its WASI state, and what it wrote to
+/// stderr (where a Go panic prints its message).
+pub struct GoGuest {
+    wasi: WasiP1Ctx,
+    stderr: MemoryOutputPipe,
+}
+
+impl GoGuest {
+    /// Everything the guest wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.contents()).into_owned()
+    }
+}
+
+// ANCHOR: instantiate
+/// Instantiates a Go reactor with the environment variables `env` (the Go
+/// runtime reads `GOGC` from there) and runs its `_initialize`.
+pub fn instantiate_go(
+    wasm_path: &str,
+    env: &[(&str, &str)],
+) -> wasmtime::Result<(Store<GoGuest>, Instance)> {
+    let module = crate::module(wasm_path)?;
+    let mut linker = Linker::new(crate::engine());
+    // Go's wasip1 port imports its system interface from `wasi_snapshot_preview1`.
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |guest: &mut GoGuest| &mut guest.wasi)?;
+
+    let stderr = MemoryOutputPipe::new(64 * 1024);
+    let wasi = WasiCtxBuilder::new()
+        .envs(env)
+        .stderr(stderr.clone())
+        // The same "random" bytes every run, so that every run of an
+        // experiment sees the same heap.
+        .secure_random(Deterministic::new(vec![4, 2]))
+        .insecure_random(Deterministic::new(vec![4, 2]))
+        .build_p1();
+    let mut store = Store::new(crate::engine(), GoGuest { wasi, stderr });
+    let instance = linker.instantiate(&mut store, &module)?;
+
+    // A reactor's `_initialize` starts the Go runtime and runs the package
+    // initializers. Until it has run, calling an export is an error.
+    let initialize = instance.get_typed_func::<(), ()>(&mut store, "_initialize")?;
+    initialize.call(&mut store, ())?;
+    Ok((store, instance))
+}
+// ANCHOR_END: instantiate
