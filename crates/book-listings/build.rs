@@ -107,91 +107,64 @@ fn main() {
     println!("cargo:rerun-if-changed={}", book_src.display());
 
     let listings = discover(&listings_dir);
+
+    // The Rust crates build in one cargo invocation; the other compilers are
+    // looked for only when a listing needs them.
+    let release_dir = listings
+        .iter()
+        .any(|l| matches!(l.source, Source::Crate(_)))
+        .then(|| build_crates(&listings_dir, &out_dir.join("listings-target")));
+    let mut go = None;
+    let mut asc = None;
+
     let mut artifacts = Vec::new();
-
-    let crates: Vec<&Listing> = listings
-        .iter()
-        .filter(|l| matches!(l.source, Source::Crate(_)))
-        .collect();
-    if !crates.is_empty() {
-        let release_dir = build_crates(&listings_dir, &out_dir.join("listings-target"));
-        for listing in crates {
-            let stem = listing.artifact_stem();
-            let wasm = release_dir.join(format!("{stem}.wasm"));
-            assert!(
-                wasm.is_file(),
-                "cargo built the listings but {} is missing: is `{}` a `cdylib`?",
-                wasm.display(),
-                listing.name()
-            );
-            rerun_if_dependencies_change(&release_dir.join(format!("{stem}.d")));
-            artifacts.push((listing, wasm));
-        }
-    }
-
-    let wat_out = out_dir.join("wat");
-    fs::create_dir_all(&wat_out).expect("create OUT_DIR/wat");
     for listing in &listings {
-        if let Source::Wat(path) = &listing.source {
-            let wasm = wat::parse_file(path)
-                .unwrap_or_else(|err| panic!("cannot assemble {}:\n{err}", path.display()));
-            let dest = wat_out.join(format!("{}.wasm", listing.artifact_stem()));
-            fs::write(&dest, wasm).expect("write assembled wat listing");
-            artifacts.push((listing, dest));
-        }
+        let stem = listing.artifact_stem();
+        let output = |folder: &str| {
+            let folder = out_dir.join(folder);
+            fs::create_dir_all(&folder).expect("create an output folder in OUT_DIR");
+            folder.join(format!("{stem}.wasm"))
+        };
+        let wasm = match &listing.source {
+            Source::Crate(_) => {
+                let release_dir = release_dir.as_ref().expect("built above");
+                let wasm = release_dir.join(format!("{stem}.wasm"));
+                assert!(
+                    wasm.is_file(),
+                    "cargo built the listings but {} is missing: is `{}` a `cdylib`?",
+                    wasm.display(),
+                    listing.name()
+                );
+                rerun_if_dependencies_change(&release_dir.join(format!("{stem}.d")));
+                wasm
+            }
+            Source::Wat(path) => {
+                let wasm = output("wat");
+                let binary = wat::parse_file(path)
+                    .unwrap_or_else(|err| panic!("cannot assemble {}:\n{err}", path.display()));
+                fs::write(&wasm, binary).expect("write assembled wat listing");
+                wasm
+            }
+            Source::Go(dir) => {
+                let wasm = output("go");
+                go.get_or_insert_with(|| GoCompiler::find(&repo))
+                    .build(&listings_dir, dir, &wasm);
+                wasm
+            }
+            Source::AssemblyScript(file) => {
+                let wasm = output("assemblyscript");
+                compile_assemblyscript(asc.get_or_insert_with(|| find_asc(&repo)), file, &wasm);
+                wasm
+            }
+        };
+        artifacts.push((listing, wasm));
     }
-
-    let go_listings: Vec<(&Listing, &Path)> = listings
-        .iter()
-        .filter_map(|l| match &l.source {
-            Source::Go(dir) => Some((l, dir.as_path())),
-            _ => None,
-        })
-        .collect();
-    if !go_listings.is_empty() {
-        let go = GoCompiler::find(&repo);
-        let go_out = out_dir.join("go");
-        fs::create_dir_all(&go_out).expect("create OUT_DIR/go");
-        for (listing, dir) in go_listings {
-            let wasm = go_out.join(format!("{}.wasm", listing.artifact_stem()));
-            go.build(&listings_dir, dir, &wasm);
-            artifacts.push((listing, wasm));
-        }
+    if go.is_some() {
+        // The Go listings import the book's Go packages.
         println!(
             "cargo:rerun-if-changed={}",
             repo.join("crates/go").display()
         );
-    }
-
-    let as_listings: Vec<(&Listing, &Path)> = listings
-        .iter()
-        .filter_map(|l| match &l.source {
-            Source::AssemblyScript(file) => Some((l, file.as_path())),
-            _ => None,
-        })
-        .collect();
-    if !as_listings.is_empty() {
-        let asc = find_asc(&repo);
-        let as_out = out_dir.join("assemblyscript");
-        fs::create_dir_all(&as_out).expect("create OUT_DIR/assemblyscript");
-        for (listing, file) in as_listings {
-            let wasm = as_out.join(format!("{}.wasm", listing.artifact_stem()));
-            let status = Command::new("node")
-                .arg(&asc)
-                .arg(file)
-                .args(ASC_FLAGS)
-                .arg("--outFile")
-                .arg(&wasm)
-                .stdout(Stdio::null())
-                .status()
-                .unwrap_or_else(|err| panic!("cannot run node (needed for AssemblyScript): {err}"));
-            assert!(
-                status.success(),
-                "asc failed to compile {} (see above)",
-                file.display()
-            );
-            artifacts.push((listing, wasm));
-        }
     }
 
     artifacts.sort_by_key(|(listing, _)| listing.name());
@@ -329,6 +302,23 @@ impl GoCompiler {
             package_dir.display()
         );
     }
+}
+
+fn compile_assemblyscript(asc: &Path, file: &Path, wasm: &Path) {
+    let status = Command::new("node")
+        .arg(asc)
+        .arg(file)
+        .args(ASC_FLAGS)
+        .arg("--outFile")
+        .arg(wasm)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|err| panic!("cannot run node (needed for AssemblyScript): {err}"));
+    assert!(
+        status.success(),
+        "asc failed to compile {} (see above)",
+        file.display()
+    );
 }
 
 /// `asc`, from the AssemblyScript package `ci/setup` installs.
