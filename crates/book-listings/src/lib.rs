@@ -29,7 +29,6 @@ mod chapters {
 pub mod assemblyscript;
 pub mod expected_output;
 pub mod go_guest;
-pub mod guest_memory;
 pub mod round_trip;
 
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 use wasmtime::error::Context as _;
 use wasmtime::{AsContextMut, Instance, WasmResults, bail};
 
-use crate::guest_memory::{GuestSliceError, read_bytes, unpack_ptr_len};
+use wasm_memory_host::bounds::{GuestSliceError, read_bytes, unpack_ptr_len};
 
 // ANCHOR: call_with_bytes
 /// Calls the guest export `export(ptr, len)` on a copy of `input` placed in

@@ -63,6 +63,21 @@ func Release(ptr uintptr, size uint32) error {
 
 // ANCHOR_END: kept
 
+// Input returns the first length bytes of the kept buffer at ptr: how a
+// guest reads what the host wrote into a buffer from Allocate, without
+// turning a number back into a pointer.
+func Input(ptr uintptr, length uint32) ([]byte, error) {
+	buf, ok := kept[ptr]
+	if !ok || int(length) > len(buf) {
+		size := -1
+		if ok {
+			size = len(buf)
+		}
+		return nil, &ReleaseError{Ptr: ptr, Size: length, KeptSize: size}
+	}
+	return buf[:length], nil
+}
+
 // Allocate returns the address of a new, zeroed buffer of size bytes, kept
 // until it is released: the body of an exported allocate.
 func Allocate(size uint32) uintptr {

@@ -44,6 +44,21 @@ func TestReleaseRefusesUnknownPointersAndWrongSizes(t *testing.T) {
 	}
 }
 
+func TestInputReadsAKeptBuffer(t *testing.T) {
+	ptr := Allocate(8)
+	defer Release(ptr, 8)
+	buf, err := Input(ptr, 5)
+	if err != nil || len(buf) != 5 {
+		t.Fatalf("Input: %v, %d bytes", err, len(buf))
+	}
+	if _, err := Input(ptr, 9); err == nil {
+		t.Fatal("Input read past the end of the buffer")
+	}
+	if _, err := Input(ptr+1, 1); err == nil {
+		t.Fatal("Input accepted a pointer that is not kept")
+	}
+}
+
 func TestEmptyBuffersAreNotKept(t *testing.T) {
 	if ptr := Keep(nil); ptr != 0 || Live() != 0 {
 		t.Fatalf("Keep(nil) = %#x, live %d", ptr, Live())

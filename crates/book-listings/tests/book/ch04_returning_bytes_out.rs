@@ -4,8 +4,8 @@ const MAX_LEN: u32 = 64 * 1024;
 pub mod packed_return {
     use super::MAX_LEN;
     use book_listings::expected_output::assert_matches_file;
-    use book_listings::guest_memory::{read_string, unpack_ptr_len};
     use book_listings::round_trip::call_with_bytes;
+    use wasm_memory_host::bounds::{read_string, unpack_ptr_len};
 
     #[test]
     fn the_host_unpacks_reads_and_frees() -> wasmtime::Result<()> {
@@ -58,7 +58,7 @@ pub mod packed_return {
 
 pub mod out_pointer {
     use super::MAX_LEN;
-    use book_listings::guest_memory::read_string;
+    use wasm_memory_host::bounds::read_string;
     use wasmtime::{FuncType, Module, ValType};
 
     fn signature(module: &Module, export: &str) -> (Vec<String>, Vec<String>) {
@@ -127,7 +127,7 @@ pub mod out_pointer {
 
 pub mod multi_value {
     use super::MAX_LEN;
-    use book_listings::guest_memory::read_string;
+    use wasm_memory_host::bounds::read_string;
 
     #[test]
     fn two_results_arrive_as_a_tuple() -> wasmtime::Result<()> {
@@ -149,7 +149,7 @@ pub mod multi_value {
 pub mod lying_guest {
     use super::MAX_LEN;
     use book_listings::expected_output::assert_matches_file;
-    use book_listings::guest_memory::{GuestSliceError, read_string, unpack_ptr_len};
+    use wasm_memory_host::bounds::{GuestSliceError, read_string, unpack_ptr_len};
 
     #[test]
     fn every_lie_is_caught_with_its_own_error() -> wasmtime::Result<()> {

@@ -1,73 +1,63 @@
 pub mod checked_allocator {
     use book_listings::expected_output::assert_matches_file;
-    use book_listings::guest_memory::{read_string, unpack_ptr_len};
     use book_listings::round_trip::call_with_bytes;
-    use wasmtime::error::Context as _;
-    use wasmtime::{Caller, Engine, Extern, Instance, Linker, Module, Store, Trap};
+    use wasm_memory_host::bounds::unpack_ptr_len;
+    use wasm_memory_host::{GuestMessages, define_message_imports};
+    use wasmtime::{Instance, Linker, Store, Trap};
 
-    /// What the host keeps per store: the last message the guest reported.
-    type LastReport = Option<String>;
+    /// The guest, and where its `report_error` messages go.
+    struct Checked {
+        store: Store<()>,
+        instance: Instance,
+        messages: GuestMessages,
+    }
 
-    fn instantiate() -> wasmtime::Result<(Store<LastReport>, Instance)> {
-        let engine = Engine::default();
-        let module = Module::from_file(&engine, book_listings::CH05_CHECKED_ALLOCATOR)?;
-        // ANCHOR: report_error
-        let mut linker = Linker::new(&engine);
-        linker.func_wrap(
-            "env",
-            "report_error",
-            |mut caller: Caller<'_, LastReport>, ptr: u32, len: u32| -> wasmtime::Result<()> {
-                let memory = caller
-                    .get_export("memory")
-                    .and_then(Extern::into_memory)
-                    .context("the guest does not export its memory")?;
-                let message = read_string(&caller, &memory, ptr, len, 1024)?;
-                *caller.data_mut() = Some(message);
-                Ok(())
-            },
-        )?;
-        // ANCHOR_END: report_error
-        let mut store = Store::new(&engine, None);
+    fn instantiate() -> wasmtime::Result<Checked> {
+        let module = book_listings::module(book_listings::CH05_CHECKED_ALLOCATOR)?;
+        let mut linker = Linker::new(book_listings::engine());
+        // Provides `wasm_memory.report_error`, which the checked allocator imports.
+        let messages = define_message_imports(&mut linker)?;
+        let mut store = Store::new(book_listings::engine(), ());
         let instance = linker.instantiate(&mut store, &module)?;
-        Ok((store, instance))
+        Ok(Checked {
+            store,
+            instance,
+            messages,
+        })
     }
 
-    /// Calls a greeter export and returns the `(ptr, len)` it handed over.
-    fn greeting(
-        store: &mut Store<LastReport>,
-        instance: &Instance,
-        export: &str,
-    ) -> wasmtime::Result<(u32, u32)> {
-        let packed: u64 = call_with_bytes(&mut *store, instance, export, b"Ferris")?;
-        Ok(unpack_ptr_len(packed))
-    }
+    impl Checked {
+        /// Calls a greeter export and returns the `(ptr, len)` it handed over.
+        fn greeting(&mut self, export: &str) -> wasmtime::Result<(u32, u32)> {
+            let packed: u64 = call_with_bytes(&mut self.store, &self.instance, export, b"Ferris")?;
+            Ok(unpack_ptr_len(packed))
+        }
 
-    /// Frees `(ptr, len)` and expects the checked allocator to refuse: the
-    /// call traps and the host has the guest's reason.
-    fn refused_free(
-        store: &mut Store<LastReport>,
-        instance: &Instance,
-        ptr: u32,
-        len: u32,
-    ) -> String {
-        let deallocate = instance
-            .get_typed_func::<(u32, u32), ()>(&mut *store, "deallocate")
-            .expect("exported");
-        let error = deallocate.call(&mut *store, (ptr, len)).unwrap_err();
-        assert_eq!(
-            error.downcast_ref::<Trap>(),
-            Some(&Trap::UnreachableCodeReached)
-        );
-        store.data_mut().take().expect("the guest reported why")
+        fn deallocate(&mut self, ptr: u32, len: u32) -> wasmtime::Result<()> {
+            let deallocate = self
+                .instance
+                .get_typed_func::<(u32, u32), ()>(&mut self.store, "deallocate")?;
+            deallocate.call(&mut self.store, (ptr, len))
+        }
+
+        /// Frees `(ptr, len)` and expects the checked allocator to refuse:
+        /// the call traps and the host has the guest's reason.
+        fn refused_free(&mut self, ptr: u32, len: u32) -> String {
+            let error = self.deallocate(ptr, len).unwrap_err();
+            assert_eq!(
+                error.downcast_ref::<Trap>(),
+                Some(&Trap::UnreachableCodeReached)
+            );
+            self.messages.take().expect("the guest reported why")
+        }
     }
 
     #[test]
     fn freeing_with_the_right_size_is_quiet() -> wasmtime::Result<()> {
-        let (mut store, instance) = instantiate()?;
-        let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
-        let (ptr, len) = greeting(&mut store, &instance, "greet")?;
-        deallocate.call(&mut store, (ptr, len))?;
-        assert_eq!(store.data(), &None);
+        let mut guest = instantiate()?;
+        let (ptr, len) = guest.greeting("greet")?;
+        guest.deallocate(ptr, len)?;
+        assert_eq!(guest.messages.take(), None);
         Ok(())
     }
 
@@ -76,10 +66,10 @@ pub mod checked_allocator {
         let mut report = String::new();
 
         // The length is not the capacity: the free has the wrong size.
-        let (mut store, instance) = instantiate()?;
-        let (ptr, len) = greeting(&mut store, &instance, "greet_with_spare_capacity")?;
+        let mut guest = instantiate()?;
+        let (ptr, len) = guest.greeting("greet_with_spare_capacity")?;
         assert_eq!(len, 14);
-        let message = refused_free(&mut store, &instance, ptr, len);
+        let message = guest.refused_free(ptr, len);
         assert!(
             message.contains("allocated with 64 bytes but freed with 14"),
             "{message}"
@@ -88,11 +78,10 @@ pub mod checked_allocator {
 
         // The same buffer freed twice. (A fresh instance: after a trap, an
         // instance's state is whatever the guest left half done.)
-        let (mut store, instance) = instantiate()?;
-        let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
-        let (ptr, len) = greeting(&mut store, &instance, "greet")?;
-        deallocate.call(&mut store, (ptr, len))?;
-        let message = refused_free(&mut store, &instance, ptr, len);
+        let mut guest = instantiate()?;
+        let (ptr, len) = guest.greeting("greet")?;
+        guest.deallocate(ptr, len)?;
+        let message = guest.refused_free(ptr, len);
         assert!(message.contains("is not a live allocation"), "{message}");
         report.push_str(&format!("deallocate({ptr:#x}, {len}) again: {message}\n"));
 
@@ -106,8 +95,8 @@ pub mod checked_allocator {
 
 pub mod leak_on_purpose {
     use book_listings::expected_output::assert_matches_file;
-    use book_listings::guest_memory::{read_string, unpack_ptr_len};
     use book_listings::round_trip::call_with_bytes;
+    use wasm_memory_host::bounds::{read_string, unpack_ptr_len};
 
     const CALLS: usize = 10_000;
 

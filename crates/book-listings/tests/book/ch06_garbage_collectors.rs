@@ -5,7 +5,7 @@ pub mod go_greeter {
     use super::MAX_LEN;
     use book_listings::expected_output::assert_matches_file;
     use book_listings::go_guest::{GoGuest, instantiate_go};
-    use book_listings::guest_memory::{read_bytes, unpack_ptr_len};
+    use wasm_memory_host::bounds::{read_bytes, unpack_ptr_len};
     use wasmtime::{Instance, Store, Trap};
 
     /// `call N: hello ...` with ten words is about 68 bytes: too big for the
@@ -285,20 +285,27 @@ pub mod go_greeter {
 }
 
 pub mod as_greeter {
-    use book_listings::assemblyscript::{LastAbort, instantiate_assemblyscript, object_length};
+    use book_listings::assemblyscript::{instantiate_assemblyscript, object_length};
     use book_listings::expected_output::assert_matches_file;
-    use book_listings::guest_memory::read_bytes;
+    use wasm_memory_host::GuestMessages;
+    use wasm_memory_host::bounds::read_bytes;
     use wasmtime::{Instance, Store};
 
     struct Guest {
-        store: Store<LastAbort>,
+        store: Store<()>,
         instance: Instance,
+        messages: GuestMessages,
     }
 
     impl Guest {
         fn new() -> wasmtime::Result<Self> {
-            let (store, instance) = instantiate_assemblyscript(book_listings::CH06_AS_GREETER)?;
-            Ok(Guest { store, instance })
+            let (store, instance, messages) =
+                instantiate_assemblyscript(book_listings::CH06_AS_GREETER)?;
+            Ok(Guest {
+                store,
+                instance,
+                messages,
+            })
         }
 
         fn greet(&mut self, words: i32) -> wasmtime::Result<u32> {
@@ -455,7 +462,7 @@ pub mod as_greeter {
                 format!("{error:?}").contains("the guest aborted"),
                 "{error:?}"
             );
-            let message = guest.store.data_mut().take().expect("abort was called");
+            let message = guest.messages.take().expect("abort was called");
             report.push_str(&format!("{what}: {message}\n"));
         }
         assert_matches_file(

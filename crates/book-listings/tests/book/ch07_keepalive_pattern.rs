@@ -82,11 +82,12 @@ pub mod assemblyscript_soak {
     use super::{COLLECT_EVERY, OUTSTANDING, ROUNDS, greeting_text};
     use book_listings::assemblyscript::{instantiate_assemblyscript, object_length};
     use book_listings::expected_output::assert_matches_file;
-    use book_listings::guest_memory::read_bytes;
+    use wasm_memory_host::bounds::read_bytes;
 
     #[test]
     fn thousands_of_pinned_round_trips_lose_nothing_and_leak_nothing() -> wasmtime::Result<()> {
-        let (mut store, instance) = instantiate_assemblyscript(book_listings::CH06_AS_GREETER)?;
+        let (mut store, instance, _messages) =
+            instantiate_assemblyscript(book_listings::CH06_AS_GREETER)?;
         let greet = instance.get_typed_func::<i32, u32>(&mut store, "greet")?;
         let pin = instance.get_typed_func::<u32, u32>(&mut store, "__pin")?;
         let unpin = instance.get_typed_func::<u32, ()>(&mut store, "__unpin")?;

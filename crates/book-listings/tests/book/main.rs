@@ -11,6 +11,7 @@ mod ch04_returning_bytes_out;
 mod ch05_who_frees_what;
 mod ch06_garbage_collectors;
 mod ch07_keepalive_pattern;
+mod ch08_a_small_utility;
 mod lint;
 
 /// A listing without a test module is a compile error here: for

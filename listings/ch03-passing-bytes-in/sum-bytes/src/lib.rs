@@ -1,7 +1,7 @@
 //! A guest function that reads bytes the host wrote into its memory.
 
-// Links in `allocate` and `deallocate` from Listing 3-1, exported as they are.
-use ch03_allocate_deallocate as _;
+// Exports `allocate` and `deallocate` (Listing 3-1).
+wasm_memory_guest::export_allocator!();
 
 // ANCHOR: sum_bytes
 /// Adds up the `len` bytes at `ptr`.

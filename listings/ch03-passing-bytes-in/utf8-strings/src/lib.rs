@@ -1,7 +1,7 @@
 //! Strings cross the boundary as bytes; the guest checks they are UTF-8.
 
-// Links in `allocate` and `deallocate` from Listing 3-1.
-use ch03_allocate_deallocate as _;
+// Exports `allocate` and `deallocate` (Listing 3-1).
+wasm_memory_guest::export_allocator!();
 
 // ANCHOR: count_chars
 /// Counts the characters of the UTF-8 string at `ptr..ptr + len`, or

@@ -1,7 +1,7 @@
 //! Returning two values through memory: an out-pointer, explicit or hidden.
 
-// Links in `allocate` and `deallocate` from Listing 3-1.
-use ch03_allocate_deallocate as _;
+// Exports `allocate` and `deallocate` (Listing 3-1).
+wasm_memory_guest::export_allocator!();
 
 // ANCHOR: guest_slice
 /// A pointer and a length: two 32-bit fields, 8 bytes in all.

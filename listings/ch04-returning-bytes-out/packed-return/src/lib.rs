@@ -1,18 +1,11 @@
 //! Returning a buffer to the host: a pointer and a length packed in a `u64`.
 //!
-//! Chapter 5's listings depend on this crate for `pack_ptr_len` (and so
-//! export `greet` too).
+//! Chapter 5's listings depend on this crate, and so export `greet` too.
 
-// Links in `allocate` and `deallocate` from Listing 3-1.
-use ch03_allocate_deallocate as _;
+// Exports `allocate` and `deallocate` (Listing 3-1).
+wasm_memory_guest::export_allocator!();
 
-// ANCHOR: pack
-/// Packs a pointer and a length into one `u64`, the way this book does it:
-/// the pointer in the low 32 bits, the length in the high 32 bits.
-pub fn pack_ptr_len(ptr: *const u8, len: usize) -> u64 {
-    ((len as u64) << 32) | (ptr as usize as u64)
-}
-// ANCHOR_END: pack
+use wasm_memory_guest::pack_ptr_len;
 
 // ANCHOR: greet
 /// Builds `Hello, <name>!` from the UTF-8 string at `name_ptr..+name_len` and

@@ -4,7 +4,9 @@
 
 use std::sync::OnceLock;
 
-use ch04_packed_return::pack_ptr_len;
+// Links in `greet` (and the allocator it exports) from Listing 4-1.
+use ch04_packed_return as _;
+use wasm_memory_guest::pack_ptr_len;
 
 // ANCHOR: version
 /// A description of this guest, built once and then kept forever.

@@ -1,9 +1,22 @@
-//! Reading what a guest hands back, without trusting it.
+//! Reading what a guest hands back, without trusting it: the core of this
+//! crate, and the part worth copying if you copy only one.
 //!
 //! A guest returns a pointer and a length as plain numbers. Nothing stops a
-//! buggy or hostile guest from returning a pointer past the end of its memory,
-//! a length that wraps around, or bytes that are not UTF-8. Chapter 4 shows
-//! this module; every host test that reads guest memory goes through it.
+//! buggy or hostile guest from returning a pointer past the end of its
+//! memory, a length that wraps around, or bytes that are not UTF-8. These
+//! functions check all of that, with arithmetic that cannot overflow, and
+//! cap the length before the host allocates anything.
+//!
+//! ```
+//! use wasm_memory_host::bounds::{GuestSliceError, checked_range};
+//!
+//! // 16 bytes starting 8 bytes before the end of a one-page memory:
+//! assert_eq!(
+//!     checked_range(65_528, 16, 65_536, 1024),
+//!     Err(GuestSliceError::OutOfBounds { ptr: 65_528, len: 16, memory_size: 65_536 }),
+//! );
+//! assert_eq!(checked_range(65_520, 16, 65_536, 1024), Ok(65_520..65_536));
+//! ```
 
 use std::fmt;
 use std::ops::Range;

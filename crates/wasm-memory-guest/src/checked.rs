@@ -1,0 +1,146 @@
+//! A global allocator that checks every free, for debugging guests.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
+use core::fmt::{self, Write as _};
+
+/// How many allocations [`CheckedAllocator`] can track at once. More live
+/// allocations than this is reported as an error: the table is fixed so
+/// that the allocator never allocates for itself.
+pub const CAPACITY: usize = 4096;
+
+// ANCHOR: checked_allocator
+/// Wraps a global allocator and keeps a table of every live allocation and
+/// its size. A free of a pointer that is not live (a double free, or a
+/// pointer that was never allocated) or with the wrong size stops the guest
+/// with a message for the host, instead of corrupting the heap:
+///
+/// ```rust,standalone_crate
+/// #[global_allocator]
+/// static ALLOCATOR: wasm_memory_guest::CheckedAllocator<std::alloc::System> =
+///     wasm_memory_guest::CheckedAllocator::new(std::alloc::System);
+/// # let greeting = String::from("checked"); // allocated and freed through it
+/// # assert_eq!(greeting.len(), 7);
+/// ```
+///
+/// On wasm32 the message goes to the host through the import
+/// `wasm_memory.report_error(ptr, len)`, then the guest traps; elsewhere it
+/// panics. It is meant for single-threaded guests (wasm without threads).
+pub struct CheckedAllocator<A> {
+    inner: A,
+    /// `(address, size)` of each live allocation; address 0 marks a free slot.
+    live: UnsafeCell<[(usize, usize); CAPACITY]>,
+}
+
+// SAFETY: guests without the wasm threads proposal run one thread, so the
+// table is never touched by two callers at once.
+unsafe impl<A: Sync> Sync for CheckedAllocator<A> {}
+
+impl<A> CheckedAllocator<A> {
+    /// Checks every free made through `inner`.
+    pub const fn new(inner: A) -> Self {
+        Self {
+            inner,
+            live: UnsafeCell::new([(0, 0); CAPACITY]),
+        }
+    }
+
+    /// How many allocations are live: between calls, the buffers the host
+    /// holds plus whatever the guest keeps. Export it to let a host check
+    /// that it gave everything back.
+    pub fn live_count(&self) -> usize {
+        self.table().iter().filter(|slot| slot.0 != 0).count()
+    }
+
+    /// The table, for the duration of one allocator call.
+    #[allow(clippy::mut_from_ref)] // single-threaded, never held across calls
+    fn table(&self) -> &mut [(usize, usize); CAPACITY] {
+        // SAFETY: see the `Sync` impl; no reference outlives the call.
+        unsafe { &mut *self.live.get() }
+    }
+}
+
+unsafe impl<A: GlobalAlloc> GlobalAlloc for CheckedAllocator<A> {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is.
+        let ptr = unsafe { self.inner.alloc(layout) };
+        if !ptr.is_null() {
+            match self.table().iter_mut().find(|slot| slot.0 == 0) {
+                Some(slot) => *slot = (ptr as usize, layout.size()),
+                None => fail(format_args!(
+                    "allocate: more than {CAPACITY} live allocations"
+                )),
+            }
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let slot = self
+            .table()
+            .iter_mut()
+            .find(|slot| slot.0 == ptr as usize && !ptr.is_null());
+        match slot {
+            None => fail(format_args!(
+                "deallocate: {ptr:?} is not a live allocation (freed twice, or never allocated)"
+            )),
+            Some(&mut (_, size)) if size != layout.size() => fail(format_args!(
+                "deallocate: {ptr:?} was allocated with {size} bytes but freed with {}",
+                layout.size()
+            )),
+            Some(slot) => {
+                *slot = (0, 0);
+                // SAFETY: the pointer is live and the layout matches.
+                unsafe { self.inner.dealloc(ptr, layout) }
+            }
+        }
+    }
+}
+// ANCHOR_END: checked_allocator
+
+// ANCHOR: report_error
+#[cfg(target_arch = "wasm32")]
+#[link(wasm_import_module = "wasm_memory")]
+unsafe extern "C" {
+    /// Provided by the host: receives a UTF-8 message just before the guest
+    /// traps, so that the host's error can say why.
+    fn report_error(ptr: *const u8, len: usize);
+}
+
+/// Reports the message to the host, then traps. Formats into a buffer on the
+/// stack: this runs inside the allocator, which must not allocate.
+fn fail(message: fmt::Arguments<'_>) -> ! {
+    let mut buffer = StackBuffer {
+        bytes: [0; 160],
+        len: 0,
+    };
+    // A message longer than the buffer is cut short, not lost.
+    let _ = buffer.write_fmt(message);
+    #[cfg(target_arch = "wasm32")]
+    {
+        // SAFETY: the host reads `len` initialized bytes and keeps no pointer.
+        unsafe { report_error(buffer.bytes.as_ptr(), buffer.len) };
+        core::arch::wasm32::unreachable()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    panic!(
+        "{}",
+        core::str::from_utf8(&buffer.bytes[..buffer.len]).unwrap_or("(not UTF-8)")
+    )
+}
+// ANCHOR_END: report_error
+
+struct StackBuffer {
+    bytes: [u8; 160],
+    len: usize,
+}
+
+impl fmt::Write for StackBuffer {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let end = self.len + text.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}

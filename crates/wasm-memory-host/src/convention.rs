@@ -1,0 +1,174 @@
+//! The calling conventions a guest may follow. Nothing here is guessed: the
+//! host says which one a guest uses, and [`crate::Guest::new`] checks that
+//! the guest exports what that convention needs, with the right types.
+
+/// Which half of a packed `u64` holds the pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PackingOrder {
+    /// Pointer in the low 32 bits, length in the high 32 bits: this book's
+    /// order (`(len << 32) | ptr`).
+    PointerLow,
+    /// Pointer in the high 32 bits, length in the low 32 bits: the order of
+    /// wazero's examples and of the TinyGo guests written after them.
+    PointerHigh,
+}
+
+impl PackingOrder {
+    /// Splits `packed` into `(ptr, len)`.
+    ///
+    /// ```
+    /// use wasm_memory_host::PackingOrder;
+    /// let packed = 0x0000_000e_0011_0018;
+    /// assert_eq!(PackingOrder::PointerLow.unpack(packed), (0x0011_0018, 14));
+    /// assert_eq!(PackingOrder::PointerHigh.unpack(packed), (14, 0x0011_0018));
+    /// ```
+    pub fn unpack(self, packed: u64) -> (u32, u32) {
+        let (low, high) = (packed as u32, (packed >> 32) as u32);
+        match self {
+            PackingOrder::PointerLow => (low, high),
+            PackingOrder::PointerHigh => (high, low),
+        }
+    }
+
+    /// Packs `ptr` and `len` into one `u64`; the inverse of [`Self::unpack`].
+    pub fn pack(self, ptr: u32, len: u32) -> u64 {
+        let (low, high) = match self {
+            PackingOrder::PointerLow => (ptr, len),
+            PackingOrder::PointerHigh => (len, ptr),
+        };
+        (u64::from(high) << 32) | u64::from(low)
+    }
+}
+
+/// How the host gets buffers inside the guest, and how buffers are freed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Allocator {
+    /// `allocate(size) -> ptr` and `deallocate(ptr, size)`: this book's Rust
+    /// guests and the Go `keepalive` package. The host frees its inputs and
+    /// the results it is handed, passing their sizes.
+    AllocateDeallocate {
+        /// The export that allocates.
+        allocate: String,
+        /// The export that frees.
+        deallocate: String,
+    },
+    /// `malloc(size) -> ptr` and `free(ptr)`: C guests, and TinyGo, whose
+    /// wasm targets export these. The host frees inputs and results.
+    MallocFree {
+        /// The export that allocates.
+        malloc: String,
+        /// The export that frees.
+        free: String,
+    },
+    /// `cabi_realloc(old_ptr, old_size, align, new_size) -> ptr`, the
+    /// canonical ABI's allocator. An input belongs to the guest once it is
+    /// passed; a result stays the guest's, which frees it in
+    /// `cabi_post_<export>(packed)` when it exports that function.
+    CabiRealloc {
+        /// The export that allocates.
+        realloc: String,
+    },
+    /// AssemblyScript's runtime (`--exportRuntime`): inputs are
+    /// `ArrayBuffer`s made with `__new(size, 1)` and kept with `__pin` until
+    /// the call is over; results are managed objects the collector owns,
+    /// read before the guest runs again.
+    AssemblyScript,
+    /// The host never allocates or frees: for guests that only return
+    /// static data.
+    None,
+}
+
+impl Allocator {
+    /// `allocate` / `deallocate`, with those names.
+    pub fn allocate_deallocate() -> Self {
+        Allocator::AllocateDeallocate {
+            allocate: "allocate".into(),
+            deallocate: "deallocate".into(),
+        }
+    }
+
+    /// `malloc` / `free`, with those names.
+    pub fn malloc_free() -> Self {
+        Allocator::MallocFree {
+            malloc: "malloc".into(),
+            free: "free".into(),
+        }
+    }
+
+    /// `cabi_realloc`, with that name.
+    pub fn cabi_realloc() -> Self {
+        Allocator::CabiRealloc {
+            realloc: "cabi_realloc".into(),
+        }
+    }
+}
+
+/// How an export hands back a `(ptr, len)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Results {
+    /// One `i64`, packed in this order.
+    Packed(PackingOrder),
+    /// Two `i32` results: the pointer, then the length (multi-value).
+    MultiValue,
+    /// One `i32`: an AssemblyScript object, whose length in bytes is the
+    /// 32-bit `rtSize` field 4 bytes before it.
+    ObjectHeader,
+}
+
+/// The largest result the host copies out unless told otherwise: 16 MiB.
+pub const DEFAULT_MAX_LEN: u32 = 16 << 20;
+
+// ANCHOR: convention
+/// Everything the host must know about a guest's conventions.
+///
+/// ```
+/// use wasm_memory_host::{Allocator, Convention, PackingOrder, Results};
+/// let tinygo = Convention::new(Allocator::malloc_free(), Results::Packed(PackingOrder::PointerHigh))
+///     .max_len(1 << 20);
+/// assert_eq!(tinygo.memory, "memory");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Convention {
+    /// How buffers are allocated and freed.
+    pub allocator: Allocator,
+    /// How exports return a `(ptr, len)`.
+    pub results: Results,
+    /// The most bytes the host copies out of one result; a longer one is
+    /// refused before the host allocates.
+    pub max_len: u32,
+    /// The name of the exported memory.
+    pub memory: String,
+}
+
+impl Convention {
+    /// A convention with the default length cap and memory name.
+    pub fn new(allocator: Allocator, results: Results) -> Self {
+        Convention {
+            allocator,
+            results,
+            max_len: DEFAULT_MAX_LEN,
+            memory: "memory".into(),
+        }
+    }
+
+    /// This book's: `allocate` / `deallocate`, results packed pointer-low.
+    pub fn book() -> Self {
+        Convention::new(
+            Allocator::allocate_deallocate(),
+            Results::Packed(PackingOrder::PointerLow),
+        )
+    }
+
+    /// Sets the most bytes the host copies out of one result.
+    pub fn max_len(mut self, max_len: u32) -> Self {
+        self.max_len = max_len;
+        self
+    }
+
+    /// Sets the name of the exported memory.
+    pub fn memory_export(mut self, name: impl Into<String>) -> Self {
+        self.memory = name.into();
+        self
+    }
+}
+// ANCHOR_END: convention

@@ -1,0 +1,96 @@
+//! Why a guest trapped, in its own words: the imports through which guests
+//! report a message before they trap.
+
+use std::sync::{Arc, Mutex};
+
+use wasmtime::{Caller, Extern, Linker};
+
+use crate::bounds::read_bytes;
+
+/// The longest message the host reads from a guest.
+const MAX_MESSAGE: u32 = 4096;
+
+/// Where the imports of [`define_message_imports`] put the last message a
+/// guest reported. [`crate::Guest`] takes it when a call fails and puts it in
+/// [`crate::Error::Call`].
+#[derive(Clone, Debug, Default)]
+pub struct GuestMessages(Arc<Mutex<Option<String>>>);
+
+impl GuestMessages {
+    /// The last message, if there is one; the slot is empty afterwards.
+    pub fn take(&self) -> Option<String> {
+        self.lock().take()
+    }
+
+    fn put(&self, message: String) {
+        *self.lock() = Some(message);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+// ANCHOR: imports
+/// Defines, in `linker`, the two imports through which guests explain a
+/// trap, and returns where their messages go:
+///
+/// - `wasm_memory.report_error(ptr, len)`: a UTF-8 message, from
+///   `wasm_memory_guest::CheckedAllocator`;
+/// - `env.abort(message, file, line, column)`: AssemblyScript's, with
+///   UTF-16 strings whose byte length is 4 bytes before them. It returns an
+///   error, so the guest stops there.
+pub fn define_message_imports<T: 'static>(
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<GuestMessages> {
+    let messages = GuestMessages::default();
+    let slot = messages.clone();
+    linker.func_wrap(
+        "wasm_memory",
+        "report_error",
+        move |mut caller: Caller<'_, T>, ptr: u32, len: u32| -> wasmtime::Result<()> {
+            let bytes = read_caller_bytes(&mut caller, ptr, len)?;
+            slot.put(String::from_utf8_lossy(&bytes).into_owned());
+            Ok(())
+        },
+    )?;
+    let slot = messages.clone();
+    linker.func_wrap(
+        "env",
+        "abort",
+        move |mut caller: Caller<'_, T>, message: u32, file: u32, line: u32, column: u32| {
+            let message = read_utf16_object(&mut caller, message)?;
+            let file = read_utf16_object(&mut caller, file)?;
+            slot.put(format!("{message} ({file}:{line}:{column})"));
+            wasmtime::Result::<()>::Err(wasmtime::format_err!("the guest aborted"))
+        },
+    )?;
+    Ok(messages)
+}
+// ANCHOR_END: imports
+
+fn read_caller_bytes<T>(
+    caller: &mut Caller<'_, T>,
+    ptr: u32,
+    len: u32,
+) -> wasmtime::Result<Vec<u8>> {
+    let memory = caller
+        .get_export("memory")
+        .and_then(Extern::into_memory)
+        .ok_or_else(|| wasmtime::format_err!("the guest does not export `memory`"))?;
+    Ok(read_bytes(&*caller, &memory, ptr, len, MAX_MESSAGE)?)
+}
+
+/// An AssemblyScript string: UTF-16, its byte length 4 bytes before it.
+fn read_utf16_object<T>(caller: &mut Caller<'_, T>, ptr: u32) -> wasmtime::Result<String> {
+    let header = read_caller_bytes(caller, ptr.saturating_sub(4), 4)?;
+    let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+    let bytes = read_caller_bytes(caller, ptr, len)?;
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    Ok(String::from_utf16_lossy(&units))
+}

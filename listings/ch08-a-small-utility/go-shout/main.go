@@ -1,0 +1,28 @@
+// A Go guest (wasip1 reactor) that uppercases what the host passes in, with
+// the keepalive pattern. The same source builds with TinyGo 0.34+.
+package main
+
+import (
+	"strings"
+
+	"example.com/wasm-memory-book/go/keepalive"
+	// Exports allocate, deallocate and live.
+	_ "example.com/wasm-memory-book/go/keepalive/exports"
+)
+
+func main() {}
+
+// ANCHOR: shout
+// shout uppercases the text the host wrote at ptr (a buffer from allocate)
+// and hands the result over, kept until the host deallocates it.
+//
+//go:wasmexport shout
+func shout(ptr, length uint32) uint64 {
+	input, err := keepalive.Input(uintptr(ptr), length)
+	if err != nil {
+		panic(err)
+	}
+	return keepalive.Pack([]byte(strings.ToUpper(string(input))))
+}
+
+// ANCHOR_END: shout
