@@ -34,7 +34,7 @@ pub mod round_trip;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
-use wasmtime::{Engine, Instance, Module, Store};
+use wasmtime::{Engine, Instance, Module, Store, StoreLimits, StoreLimitsBuilder};
 
 /// The size of a wasm page: memories grow by whole pages of 64 KiB.
 pub const PAGE_SIZE: usize = 65_536;
@@ -71,6 +71,22 @@ pub fn module(wasm_path: &str) -> wasmtime::Result<Module> {
 pub fn instantiate(wasm_path: &str) -> wasmtime::Result<(Store<()>, Instance)> {
     let module = module(wasm_path)?;
     let mut store = Store::new(engine(), ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    Ok((store, instance))
+}
+
+/// Like [`instantiate`], in a store whose memories may not grow past
+/// `max_pages`: `memory.grow` beyond it returns -1, so allocators fail.
+pub fn instantiate_with_memory_limit(
+    wasm_path: &str,
+    max_pages: usize,
+) -> wasmtime::Result<(Store<StoreLimits>, Instance)> {
+    let module = module(wasm_path)?;
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(max_pages * PAGE_SIZE)
+        .build();
+    let mut store = Store::new(engine(), limits);
+    store.limiter(|limits| limits);
     let instance = Instance::new(&mut store, &module, &[])?;
     Ok((store, instance))
 }

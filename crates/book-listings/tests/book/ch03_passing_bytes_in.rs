@@ -1,5 +1,4 @@
 pub mod allocate_deallocate {
-    use wasmtime::{Engine, Instance, Module, Store, StoreLimits, StoreLimitsBuilder};
 
     #[test]
     fn a_buffer_from_allocate_holds_what_the_host_writes() -> wasmtime::Result<()> {
@@ -40,15 +39,11 @@ pub mod allocate_deallocate {
 
     #[test]
     fn failure_is_a_zero_pointer() -> wasmtime::Result<()> {
-        let engine = Engine::default();
-        let module = Module::from_file(&engine, book_listings::CH03_ALLOCATE_DEALLOCATE)?;
         // 32 pages at most: a 4 MiB allocation cannot succeed.
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(32 * book_listings::PAGE_SIZE)
-            .build();
-        let mut store: Store<StoreLimits> = Store::new(&engine, limits);
-        store.limiter(|limits| limits);
-        let instance = Instance::new(&mut store, &module, &[])?;
+        let (mut store, instance) = book_listings::instantiate_with_memory_limit(
+            book_listings::CH03_ALLOCATE_DEALLOCATE,
+            32,
+        )?;
         let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
 
         assert_eq!(allocate.call(&mut store, 4 << 20)?, 0); // memory.grow refused

@@ -322,7 +322,7 @@ pub mod every_error {
     use book_listings::expected_output::assert_matches_file;
     use wasm_memory_host::bounds::GuestSliceError;
     use wasm_memory_host::{Allocator, Convention, Error, Guest, PackingOrder, Results};
-    use wasmtime::{Engine, Module, Store, StoreLimits, StoreLimitsBuilder};
+    use wasmtime::Store;
 
     fn lying_guest() -> Result<(Store<wasm_memory_host::GuestState>, Guest), Error> {
         // It exports no allocator: it only returns (bad) pairs.
@@ -388,14 +388,10 @@ pub mod every_error {
         record("NoAllocator", error);
 
         // An allocator that fails, under a host-imposed memory limit.
-        let engine = Engine::default();
-        let module = Module::from_file(&engine, book_listings::CH03_ALLOCATE_DEALLOCATE)?;
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(32 * book_listings::PAGE_SIZE)
-            .build();
-        let mut store: Store<StoreLimits> = Store::new(&engine, limits);
-        store.limiter(|limits| limits);
-        let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
+        let (mut store, instance) = book_listings::instantiate_with_memory_limit(
+            book_listings::CH03_ALLOCATE_DEALLOCATE,
+            32,
+        )?;
         let guest = Guest::new(&mut store, instance, Convention::book())?;
         let error = guest.write(&mut store, &vec![0; 4 << 20]).unwrap_err();
         assert!(matches!(
