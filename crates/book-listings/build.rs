@@ -93,6 +93,15 @@ impl Listing {
     }
 }
 
+/// A file the build produced, and the constant that names it.
+struct Artifact {
+    /// `CH10_BINDGEN_GREETER_NODEJS`
+    constant: String,
+    path: PathBuf,
+    /// What it is, for the constant's doc comment.
+    doc: String,
+}
+
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
@@ -116,6 +125,8 @@ fn main() {
         .then(|| build_crates(&listings_dir, &out_dir.join("listings-target")));
     let mut go = None;
     let mut asc = None;
+    let mut bindgen = None;
+    let mut extra_artifacts = Vec::new();
 
     let mut artifacts = Vec::new();
     for listing in &listings {
@@ -126,7 +137,7 @@ fn main() {
             folder.join(format!("{stem}.wasm"))
         };
         let wasm = match &listing.source {
-            Source::Crate(_) => {
+            Source::Crate(dir) => {
                 let release_dir = release_dir.as_ref().expect("built above");
                 let wasm = release_dir.join(format!("{stem}.wasm"));
                 assert!(
@@ -136,6 +147,23 @@ fn main() {
                     listing.name()
                 );
                 rerun_if_dependencies_change(&release_dir.join(format!("{stem}.d")));
+                if uses_wasm_bindgen(dir) {
+                    let bindgen =
+                        bindgen.get_or_insert_with(|| WasmBindgen::find(&repo, &listings_dir));
+                    for target in WasmBindgen::TARGETS {
+                        let glue = out_dir.join("bindgen").join(&stem).join(target);
+                        bindgen.generate(&wasm, target, &glue);
+                        extra_artifacts.push(Artifact {
+                            constant: format!("{}_{}", stem.to_uppercase(), target.to_uppercase()),
+                            doc: format!(
+                                "The JavaScript glue and wasm that `wasm-bindgen --target {target}` \
+                                 generated for `{}`: a folder.",
+                                listing.name()
+                            ),
+                            path: glue,
+                        });
+                    }
+                }
                 wasm
             }
             Source::Wat(path) => {
@@ -168,7 +196,11 @@ fn main() {
     }
 
     artifacts.sort_by_key(|(listing, _)| listing.name());
-    fs::write(out_dir.join("listings.rs"), listings_rs(&artifacts)).expect("write listings.rs");
+    fs::write(
+        out_dir.join("listings.rs"),
+        listings_rs(&artifacts, extra_artifacts),
+    )
+    .expect("write listings.rs");
     fs::write(out_dir.join("chapters.rs"), chapters_rs(&book_src)).expect("write chapters.rs");
 }
 
@@ -321,6 +353,75 @@ fn compile_assemblyscript(asc: &Path, file: &Path, wasm: &Path) {
     );
 }
 
+/// Whether a listing crate uses wasm-bindgen, and so needs its glue generated.
+fn uses_wasm_bindgen(crate_dir: &Path) -> bool {
+    let manifest =
+        fs::read_to_string(crate_dir.join("Cargo.toml")).expect("a crate has a Cargo.toml");
+    manifest
+        .lines()
+        .any(|line| line.trim_start().starts_with("wasm-bindgen ="))
+}
+
+/// The pinned `wasm-bindgen` command that `ci/setup` installs.
+struct WasmBindgen {
+    cli: PathBuf,
+}
+
+impl WasmBindgen {
+    /// The glue the book runs: for Node (CommonJS) and for browsers (ES module).
+    const TARGETS: [&str; 2] = ["nodejs", "web"];
+
+    fn find(repo: &Path, listings_dir: &Path) -> Self {
+        println!("cargo:rerun-if-env-changed=BOOK_WASM_BINDGEN");
+        let cli = env::var_os("BOOK_WASM_BINDGEN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo.join(".tools/bin/wasm-bindgen"));
+        let pinned = tool_version(repo, "WASM_BINDGEN_VERSION");
+        let version = Command::new(&cli)
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|output| output.status.success())
+            .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+            .unwrap_or_else(|| {
+                panic!(
+                    "wasm-bindgen is not installed at {}: run `ci/setup`, which installs \
+                     wasm-bindgen-cli {pinned} there (or set BOOK_WASM_BINDGEN).",
+                    cli.display()
+                )
+            });
+        assert_eq!(
+            version,
+            format!("wasm-bindgen {pinned}"),
+            "{} must be wasm-bindgen-cli {pinned} (ci/tools.env): run `ci/setup`",
+            cli.display()
+        );
+        let lock =
+            fs::read_to_string(listings_dir.join("Cargo.lock")).expect("listings/Cargo.lock");
+        assert!(
+            lock.contains(&format!("name = \"wasm-bindgen\"\nversion = \"{pinned}\"")),
+            "listings/Cargo.lock must lock the wasm-bindgen crate at {pinned}, the version of the \
+             CLI in ci/tools.env: the glue and the crate must match exactly"
+        );
+        Self { cli }
+    }
+
+    fn generate(&self, wasm: &Path, target: &str, out_dir: &Path) {
+        let status = Command::new(&self.cli)
+            .args(["--target", target, "--out-dir"])
+            .arg(out_dir)
+            .arg(wasm)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap_or_else(|err| panic!("cannot run {}: {err}", self.cli.display()));
+        assert!(
+            status.success(),
+            "wasm-bindgen --target {target} failed for {}",
+            wasm.display()
+        );
+    }
+}
+
 /// `asc`, from the AssemblyScript package `ci/setup` installs.
 fn find_asc(repo: &Path) -> PathBuf {
     let asc = repo.join("ci/assemblyscript/node_modules/assemblyscript/bin/asc.js");
@@ -423,38 +524,63 @@ fn rerun_if_dependencies_change(dep_info: &Path) {
     }
 }
 
-fn listings_rs(artifacts: &[(&Listing, PathBuf)]) -> String {
+fn listings_rs(artifacts: &[(&Listing, PathBuf)], extra: Vec<Artifact>) -> String {
     let mut out = String::from("// Generated by build.rs from the contents of `listings/`.\n\n");
-    for (listing, wasm) in artifacts {
-        let origin = match &listing.source {
-            Source::Crate(_) => format!(
-                "The crate `listings/{}/{}`, compiled for `{GUEST_TARGET}`.",
-                listing.chapter, listing.slug
-            ),
-            Source::Wat(_) => format!(
-                "`listings/{}/{}.wat`, assembled to binary.",
-                listing.chapter, listing.slug
-            ),
-            Source::Go(_) => format!(
-                "The Go package `listings/{}/{}`, compiled for `wasip1` as a reactor.",
-                listing.chapter, listing.slug
-            ),
-            Source::AssemblyScript(_) => format!(
-                "`listings/{}/{}.ts`, compiled by AssemblyScript with the incremental GC.",
-                listing.chapter, listing.slug
-            ),
-        };
+    let mut all: Vec<Artifact> = artifacts
+        .iter()
+        .map(|(listing, wasm)| Artifact {
+            constant: listing.artifact_stem().to_uppercase(),
+            path: wasm.clone(),
+            doc: match &listing.source {
+                Source::Crate(_) => format!(
+                    "The crate `listings/{}/{}`, compiled for `{GUEST_TARGET}`.",
+                    listing.chapter, listing.slug
+                ),
+                Source::Wat(_) => format!(
+                    "`listings/{}/{}.wat`, assembled to binary.",
+                    listing.chapter, listing.slug
+                ),
+                Source::Go(_) => format!(
+                    "The Go package `listings/{}/{}`, compiled for `wasip1` as a reactor.",
+                    listing.chapter, listing.slug
+                ),
+                Source::AssemblyScript(_) => format!(
+                    "`listings/{}/{}.ts`, compiled by AssemblyScript with the incremental GC.",
+                    listing.chapter, listing.slug
+                ),
+            },
+        })
+        .collect();
+    all.extend(extra);
+    all.sort_by(|a, b| a.constant.cmp(&b.constant));
+    for artifact in &all {
         writeln!(
             out,
-            "/// {origin}\npub const {}: &str = {:?};\n",
-            listing.artifact_stem().to_uppercase(),
-            wasm.display().to_string()
+            "/// {}\npub const {}: &str = {:?};\n",
+            artifact.doc,
+            artifact.constant,
+            artifact.path.display().to_string()
         )
         .unwrap();
     }
     out.push_str(
+        "/// Every artifact, by the name of its constant: for hosts in other\n\
+         /// languages, which get them as JSON (see [`write_artifacts_json`]).\n\
+         pub const ARTIFACTS: &[(&str, &str)] = &[\n",
+    );
+    for artifact in &all {
+        writeln!(
+            out,
+            "    ({:?}, {:?}),",
+            artifact.constant,
+            artifact.path.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\n");
+    out.push_str(
         "/// Where each listing's source is, relative to the repository root: a\n\
-         /// crate folder or a `.wat` file.\n\
+         /// crate folder, a Go package folder, a `.ts` or a `.wat` file.\n\
          pub const LISTING_SOURCES: &[&str] = &[\n",
     );
     for (listing, _) in artifacts {

@@ -1,10 +1,12 @@
 //! Running a Go guest: a `wasip1` reactor needs WASI preview 1 and a call to
 //! `_initialize` before any other export.
 
+use std::time::Duration;
+
 use wasmtime::{Instance, Linker, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{Deterministic, WasiCtxBuilder};
+use wasmtime_wasi::{Deterministic, HostMonotonicClock, HostWallClock, WasiCtxBuilder};
 
 /// What the store of a Go guest holds: its WASI state, and what it wrote to
 /// stderr (where a Go panic prints its message).
@@ -36,10 +38,13 @@ pub fn instantiate_go(
     let wasi = WasiCtxBuilder::new()
         .envs(env)
         .stderr(stderr.clone())
-        // The same "random" bytes every run, so that every run of an
-        // experiment sees the same heap.
+        // The same "random" bytes and the same clock readings every run,
+        // however busy the machine: every run of an experiment sees the same
+        // heap, and the collector paces itself the same way.
         .secure_random(Deterministic::new(vec![4, 2]))
         .insecure_random(Deterministic::new(vec![4, 2]))
+        .wall_clock(StepClock::default())
+        .monotonic_clock(StepClock::default())
         .build_p1();
     let mut store = Store::new(crate::engine(), GoGuest { wasi, stderr });
     let instance = linker.instantiate(&mut store, &module)?;
@@ -51,3 +56,38 @@ pub fn instantiate_go(
     Ok((store, instance))
 }
 // ANCHOR_END: instantiate
+
+/// A clock that advances one microsecond each time it is read.
+#[derive(Default)]
+struct StepClock {
+    reads: std::sync::atomic::AtomicU64,
+}
+
+impl StepClock {
+    fn tick(&self) -> u64 {
+        1_000
+            * (1 + self
+                .reads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl HostMonotonicClock for StepClock {
+    fn resolution(&self) -> u64 {
+        1_000
+    }
+
+    fn now(&self) -> u64 {
+        self.tick()
+    }
+}
+
+impl HostWallClock for StepClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_micros(1)
+    }
+
+    fn now(&self) -> Duration {
+        Duration::from_nanos(self.tick())
+    }
+}

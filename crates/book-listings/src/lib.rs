@@ -41,7 +41,8 @@ pub const PAGE_SIZE: usize = 65_536;
 
 /// The root of the repository, for tests that read the book's files.
 pub fn repo_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// The engine the shared modules of [`module`] are compiled for.
@@ -89,4 +90,24 @@ pub fn instantiate_with_memory_limit(
     store.limiter(|limits| limits);
     let instance = Instance::new(&mut store, &module, &[])?;
     Ok((store, instance))
+}
+
+/// Where hosts written in other languages (JavaScript, Go) find the compiled
+/// listings: `target/book-artifacts.json`, an object from constant name to
+/// path, such as `{"CH04_PACKED_RETURN": "/.../ch04_packed_return.wasm"}`.
+/// The host tests of those languages read it through the environment
+/// variable `BOOK_ARTIFACTS`.
+pub fn artifacts_json_path() -> std::path::PathBuf {
+    repo_root().join("target/book-artifacts.json")
+}
+
+/// Writes [`ARTIFACTS`] to [`artifacts_json_path`] and returns that path.
+pub fn write_artifacts_json() -> std::io::Result<std::path::PathBuf> {
+    let entries: Vec<String> = ARTIFACTS
+        .iter()
+        .map(|(name, path)| format!("  {name:?}: {path:?}"))
+        .collect();
+    let path = artifacts_json_path();
+    std::fs::write(&path, format!("{{\n{}\n}}\n", entries.join(",\n")))?;
+    Ok(path)
 }

@@ -183,3 +183,37 @@ pub mod lying_guest {
         Ok(())
     }
 }
+
+pub mod packing {
+    use wasm_memory_host::PackingOrder;
+
+    /// The wasm packing functions agree with the host crate's, in both
+    /// orders, at the edges of the 32-bit range.
+    #[test]
+    fn wasm_and_host_pack_the_same_way() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_listings::instantiate(book_listings::CH04_PACKING)?;
+        let pack_low =
+            instance.get_typed_func::<(u32, u32), u64>(&mut store, "pack_pointer_low")?;
+        let pack_high =
+            instance.get_typed_func::<(u32, u32), u64>(&mut store, "pack_pointer_high")?;
+        let unpack_low =
+            instance.get_typed_func::<u64, (u32, u32)>(&mut store, "unpack_pointer_low")?;
+        let unpack_high =
+            instance.get_typed_func::<u64, (u32, u32)>(&mut store, "unpack_pointer_high")?;
+        for (ptr, len) in [
+            (0, 0),
+            (0x0011_0018, 14),
+            (u32::MAX, 1),
+            (1, u32::MAX),
+            (u32::MAX, u32::MAX),
+        ] {
+            let low = pack_low.call(&mut store, (ptr, len))?;
+            let high = pack_high.call(&mut store, (ptr, len))?;
+            assert_eq!(low, PackingOrder::PointerLow.pack(ptr, len));
+            assert_eq!(high, PackingOrder::PointerHigh.pack(ptr, len));
+            assert_eq!(unpack_low.call(&mut store, low)?, (ptr, len));
+            assert_eq!(unpack_high.call(&mut store, high)?, (ptr, len));
+        }
+        Ok(())
+    }
+}

@@ -426,7 +426,7 @@ pub mod every_error {
         assert_eq!(super::live(&mut store, &guest)?, 0);
         record("BadResult (longer than max_len)", error);
 
-        // Results that lie: Listing 4-4, through the crate.
+        // Results that lie: Listing 4-5, through the crate.
         let (mut store, guest) = lying_guest()?;
         for export in ["ends_past_memory", "length_wraps_around", "huge_length"] {
             let error = guest.call_output(&mut store, export).unwrap_err();

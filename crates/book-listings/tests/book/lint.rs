@@ -185,15 +185,21 @@ fn is_tested_file(file: &str, test_sources: &str) -> bool {
     let in_listing = book_listings::LISTING_SOURCES
         .iter()
         .any(|source| file == *source || file.starts_with(&format!("{source}/")));
-    let is_expected_output = file.ends_with(".txt");
+    let is_expected_output =
+        file.ends_with(".txt") || file.starts_with("crates/book-listings/expected/");
     if is_expected_output {
         return (in_listing || file.starts_with("crates/book-listings/expected/"))
             && test_sources.contains(&format!("\"{file}\""));
     }
     // Every crate under crates/ is built and tested by `cargo test
-    // --workspace`, the Go packages by `go test` (both in ci/test); the
-    // harness's build script compiles the listings, shown as it runs.
-    in_listing || (file.starts_with("crates/") && (file.ends_with(".rs") || file.ends_with(".go")))
+    // --workspace`, the Go packages by `go test`, the JavaScript by
+    // `node --test` (run from cargo test); the harness's build script
+    // compiles the listings, shown as it runs.
+    in_listing
+        || (file.starts_with("crates/")
+            && [".rs", ".go", ".mjs"]
+                .iter()
+                .any(|ending| file.ends_with(ending)))
 }
 
 #[test]

@@ -12,6 +12,8 @@ mod ch05_who_frees_what;
 mod ch06_garbage_collectors;
 mod ch07_keepalive_pattern;
 mod ch08_a_small_utility;
+mod ch10_wasm_bindgen;
+mod js_hosts;
 mod lint;
 
 /// A listing without a test module is a compile error here: for

@@ -1,5 +1,5 @@
 //! Leaking on purpose: a buffer the guest keeps for its whole life, beside
-//! Listing 4-2's `greet` (this crate depends on it, so it exports it too),
+//! Listing 4-1's `greet` (this crate depends on it, so it exports it too),
 //! whose buffers the host must free.
 
 use std::sync::OnceLock;

@@ -1,0 +1,41 @@
+// Chapter 10: the glue wasm-bindgen generates, for Node and for the web,
+// running the guest of listings/ch10-wasm-bindgen/bindgen-greeter.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import test from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+const artifacts = JSON.parse(fs.readFileSync(process.env.BOOK_ARTIFACTS, 'utf8'));
+
+test('the nodejs glue: strings and bytes in and out', () => {
+  // ANCHOR: nodejs
+  const require = createRequire(import.meta.url);
+  const glue = require(path.join(artifacts.CH10_BINDGEN_GREETER_NODEJS, 'ch10_bindgen_greeter.js'));
+
+  assert.equal(glue.greet('Ferris'), 'Hello, Ferris!');
+  assert.equal(glue.greet('wörld'), 'Hello, wörld!'); // not ASCII: realloc
+  assert.deepEqual(glue.reverse_bytes(new Uint8Array([1, 2, 3])), new Uint8Array([3, 2, 1]));
+  // ANCHOR_END: nodejs
+});
+
+test('the web glue, initialized from bytes as a page would from fetch', async () => {
+  const dir = artifacts.CH10_BINDGEN_GREETER_WEB;
+  // ANCHOR: web
+  const glue = await import(pathToFileURL(path.join(dir, 'ch10_bindgen_greeter.js')).href);
+  glue.initSync({ module: fs.readFileSync(path.join(dir, 'ch10_bindgen_greeter_bg.wasm')) });
+  assert.equal(glue.greet('web'), 'Hello, web!');
+  // ANCHOR_END: web
+});
+
+test('ten thousand calls do not grow the memory: inputs and results are freed', async () => {
+  const dir = artifacts.CH10_BINDGEN_GREETER_WEB;
+  const glue = await import(pathToFileURL(path.join(dir, 'ch10_bindgen_greeter.js')).href + '?fresh');
+  const exports = glue.initSync({ module: fs.readFileSync(path.join(dir, 'ch10_bindgen_greeter_bg.wasm')) });
+  const name = 'ö'.repeat(100); // not ASCII: the realloc path too
+  glue.greet(name);
+  const size = exports.memory.buffer.byteLength;
+  for (let i = 0; i < 10_000; i++) glue.greet(name);
+  assert.equal(exports.memory.buffer.byteLength, size);
+});
