@@ -511,6 +511,8 @@ fn the_introduction_shows_the_pinned_versions() {
     let tools = read("ci/tools.env");
     let mdbook = value_after(&tools, "MDBOOK_VERSION=");
     let go = value_after(&tools, "GO_VERSION=");
+    let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
+    let playwright = value_after(&read("ci/browser/package.json"), "\"playwright-core\":");
     let assemblyscript = value_after(
         &read("ci/assemblyscript/package.json"),
         "\"assemblyscript\":",
@@ -526,6 +528,9 @@ fn the_introduction_shows_the_pinned_versions() {
              | Go (Go guests, `GOOS=wasip1`) | {go} |\n\
              | AssemblyScript | {assemblyscript} |\n\
              | TinyGo | not installed; not executed |\n\
+             | wasm-bindgen (crate and CLI) | {wasm_bindgen} |\n\
+             | Node.js (JavaScript hosts) | the machine's, 20 or later |\n\
+             | Chromium (browser tests) | Debian's, driven by playwright-core {playwright} |\n\
              | mdBook | {mdbook} |\n"
         ),
     );
