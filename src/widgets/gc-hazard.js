@@ -3,8 +3,8 @@
 // back, with or without pinning it first.
 
 export async function mount(element, { root }) {
-    const { instance } = await WebAssembly.instantiateStreaming(
-        fetch(new URL('wasm/ch06_as_greeter.wasm', root)),
+    const { instance } = await WebAssembly.instantiate(
+        await (await fetch(new URL('wasm/ch06_as_greeter.wasm', root))).arrayBuffer(),
         { env: { abort: () => { throw new Error('the guest aborted'); } } },
     );
     const guest = instance.exports;

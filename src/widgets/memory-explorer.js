@@ -5,7 +5,8 @@ const ROWS = 16;
 const COLUMNS = 16;
 
 export async function mount(element, { root }) {
-    const { instance } = await WebAssembly.instantiateStreaming(fetch(new URL('wasm/ch04_packed_return.wasm', root)));
+    const { instance } = await WebAssembly.instantiate(
+        await (await fetch(new URL('wasm/ch04_packed_return.wasm', root))).arrayBuffer());
     const { memory, allocate, deallocate, greet } = instance.exports;
     const staleView = new Uint8Array(memory.buffer); // made once, on purpose
     const live = new Map(); // ptr -> { len, what }, the buffers the host holds

@@ -19,7 +19,8 @@ function parse(text, bits) {
 const hex = (value, digits) => `0x${value.toString(16).padStart(digits, '0')}`;
 
 export async function mount(element, { root }) {
-    const { instance } = await WebAssembly.instantiateStreaming(fetch(new URL('wasm/ch04_packing.wasm', root)));
+    const { instance } = await WebAssembly.instantiate(
+        await (await fetch(new URL('wasm/ch04_packing.wasm', root))).arrayBuffer());
     const wasm = instance.exports;
     element.innerHTML = `
         <p class="widget-title">Packing calculator <span class="mono">(wasm: packing.wat)</span></p>
