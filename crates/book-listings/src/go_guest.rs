@@ -29,10 +29,21 @@ pub fn instantiate_go(
     wasm_path: &str,
     env: &[(&str, &str)],
 ) -> wasmtime::Result<(Store<GoGuest>, Instance)> {
+    instantiate_go_with(wasm_path, env, |_| Ok(()))
+}
+
+/// Like [`instantiate_go`], with host functions that `define` adds to the
+/// linker, for guests that import more than WASI.
+pub fn instantiate_go_with(
+    wasm_path: &str,
+    env: &[(&str, &str)],
+    define: impl FnOnce(&mut Linker<GoGuest>) -> wasmtime::Result<()>,
+) -> wasmtime::Result<(Store<GoGuest>, Instance)> {
     let module = crate::module(wasm_path)?;
     let mut linker = Linker::new(crate::engine());
     // Go's wasip1 port imports its system interface from `wasi_snapshot_preview1`.
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |guest: &mut GoGuest| &mut guest.wasi)?;
+    define(&mut linker)?;
 
     let stderr = MemoryOutputPipe::new(64 * 1024);
     let wasi = WasiCtxBuilder::new()

@@ -36,3 +36,19 @@ export function reportErrorImport(messages) {
     },
   };
 }
+
+/**
+ * Fails unless the file at `pathFromRepo` holds exactly `actual`; with
+ * BLESS=1 it writes `actual` there instead.
+ */
+export function expectFile(pathFromRepo, actual) {
+  const file = new URL(`../../../${pathFromRepo}`, import.meta.url);
+  if (process.env.BLESS === '1') {
+    fs.writeFileSync(file, actual);
+    return;
+  }
+  const expected = fs.readFileSync(file, 'utf8');
+  if (expected !== actual) {
+    throw new Error(`${pathFromRepo} does not match what the test produced.\n--- expected (the file) ---\n${expected}\n--- actual (the test) ---\n${actual}\nIf the new output is right, rerun with BLESS=1.`);
+  }
+}

@@ -169,15 +169,21 @@ fn anchor_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
     (end > 0).then(|| &name[..end])
 }
 
-/// The source files of the tests, concatenated, to find which expected-output
-/// files a test compares against.
+/// The source files of the tests in every language, concatenated, to find
+/// which expected-output files a test compares against.
 fn test_sources() -> String {
-    let mut sources = String::new();
-    let dir = repo().join("crates/book-listings/tests/book");
-    for entry in fs::read_dir(dir).expect("tests/book exists") {
-        sources.push_str(&fs::read_to_string(entry.expect("readable").path()).expect("readable"));
-    }
-    sources
+    let mut files = Vec::new();
+    collect_files(&repo().join("crates/book-listings/tests"), &mut files);
+    collect_files(&repo().join("crates/wasm-memory-js/test"), &mut files);
+    collect_files(&repo().join("crates/go"), &mut files);
+    files
+        .iter()
+        .filter(|file| {
+            let name = file.to_string_lossy();
+            name.ends_with(".rs") || name.ends_with(".mjs") || name.ends_with("_test.go")
+        })
+        .map(|file| fs::read_to_string(file).expect("readable"))
+        .collect()
 }
 
 /// Is `file` something the tests build, run or compare against?
@@ -189,13 +195,18 @@ fn is_tested_file(file: &str, test_sources: &str) -> bool {
         file.ends_with(".txt") || file.starts_with("crates/book-listings/expected/");
     if is_expected_output {
         return (in_listing || file.starts_with("crates/book-listings/expected/"))
-            && test_sources.contains(&format!("\"{file}\""));
+            && ['"', '\'']
+                .iter()
+                .any(|quote| test_sources.contains(&format!("{quote}{file}{quote}")));
     }
     // Every crate under crates/ is built and tested by `cargo test
     // --workspace`, the Go packages by `go test`, the JavaScript by
     // `node --test` (run from cargo test); the harness's build script
     // compiles the listings, shown as it runs.
+    // Benchmark results: measurements that `ci/bench` writes, shown as
+    // such; a test below checks they say where they come from.
     in_listing
+        || file.starts_with("benchmarks/")
         || (file.starts_with("crates/")
             && [".rs", ".go", ".mjs"]
                 .iter()
@@ -533,6 +544,16 @@ fn the_introduction_shows_the_pinned_versions() {
              | Chromium (browser tests) | Debian's, driven by playwright-core {playwright} |\n\
              | mdBook | {mdbook} |\n"
         ),
+    );
+}
+
+#[test]
+fn benchmark_results_say_how_they_were_measured() {
+    let results = fs::read_to_string(repo().join("benchmarks/round-trip.md"))
+        .expect("benchmarks/round-trip.md, written by ci/bench");
+    assert!(
+        results.starts_with("Measured by `ci/bench` on "),
+        "benchmarks/round-trip.md must be ci/bench's output, which names the date and machine"
     );
 }
 

@@ -13,6 +13,7 @@ mod ch06_garbage_collectors;
 mod ch07_keepalive_pattern;
 mod ch08_a_small_utility;
 mod ch10_wasm_bindgen;
+mod ch11_a_go_host_with_wazero;
 mod js_hosts;
 mod lint;
 

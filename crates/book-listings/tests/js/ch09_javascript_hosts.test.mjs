@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { artifact } from '../../../wasm-memory-js/test/artifacts.mjs';
+import { callWithString } from '../../../wasm-memory-js/index.mjs';
+import { artifact, expectFile } from '../../../wasm-memory-js/test/artifacts.mjs';
 
 test('a round trip with the plain WebAssembly API', async () => {
   // ANCHOR: round_trip
@@ -99,4 +100,20 @@ test('encodeInto writes only what fits, and says so', async () => {
   // 'h' takes one byte and 'é' two; 'l' would be the fourth: it stops there.
   assert.deepEqual(result, { read: 2, written: 3 });
   // ANCHOR_END: encode_into
+});
+
+test("Node's row of the table of hosts (chapter 11)", async () => {
+  const { instance } = await WebAssembly.instantiate(artifact('CH04_PACKED_RETURN'));
+  const greeting = callWithString(instance.exports, 'greet', 'Ferris');
+  assert.equal(greeting, 'Hello, Ferris!');
+  const { memory } = instance.exports;
+  const size = memory.buffer.byteLength;
+  assert.throws(() => new Uint8Array(memory.buffer, size - 2, 4), RangeError);
+  const hex = Buffer.from(greeting).toString('hex');
+  expectFile(
+    'crates/book-listings/expected/ch11-hosts-node.md',
+    '| Node (JavaScript) | `new Uint8Array(memory.buffer, ptr, len)`: a view of the `ArrayBuffer` | ' +
+      'the `ArrayBuffer` is detached: old views have length 0, read as empty, and drop writes | ' +
+      `the \`Uint8Array\` constructor throws a \`RangeError\` | \`${hex}\` |\n`,
+  );
 });

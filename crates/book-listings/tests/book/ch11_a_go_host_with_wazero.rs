@@ -1,0 +1,118 @@
+//! Chapter 11's guest under wasmtime (its wazero host tests are Go tests in
+//! crates/go/wazerohost/chapter11), and wasmtime's row of the chapter's table.
+
+pub mod go_seed {
+    use std::sync::{Arc, Mutex};
+
+    use book_listings::go_guest::instantiate_go_with;
+    use wasm_memory_host::{Convention, Guest, PackingOrder};
+    use wasmtime::{Caller, Extern};
+
+    /// The same guest, the same host functions, under wasmtime.
+    #[test]
+    fn the_guest_and_its_host_functions_under_wasmtime() -> Result<(), wasm_memory_host::Error> {
+        let logged = Arc::new(Mutex::new(Vec::new()));
+        let log = logged.clone();
+        let config = b"{\"greeting\": \"hi\"}";
+        let (mut store, instance) =
+            instantiate_go_with(book_listings::CH11_GO_SEED, &[], |linker| {
+                linker.func_wrap(
+                    "env",
+                    "log",
+                    move |mut caller: Caller<'_, _>, ptr: u32, len: u32| {
+                        let memory = caller
+                            .get_export("memory")
+                            .and_then(Extern::into_memory)
+                            .expect("memory");
+                        let bytes =
+                            wasm_memory_host::bounds::read_bytes(&caller, &memory, ptr, len, 1024)?;
+                        log.lock()
+                            .expect("not poisoned")
+                            .push(String::from_utf8_lossy(&bytes).into_owned());
+                        wasmtime::Result::<()>::Ok(())
+                    },
+                )?;
+                linker.func_wrap("env", "config_len", move || config.len() as u32)?;
+                linker.func_wrap(
+                    "env",
+                    "read_config",
+                    move |mut caller: Caller<'_, _>, ptr: u32, len: u32| {
+                        let memory = caller
+                            .get_export("memory")
+                            .and_then(Extern::into_memory)
+                            .expect("memory");
+                        assert_eq!(len as usize, config.len());
+                        memory.write(&mut caller, ptr as usize, config)?;
+                        wasmtime::Result::<()>::Ok(())
+                    },
+                )?;
+                Ok(())
+            })?;
+        let guest = Guest::new(&mut store, instance, Convention::book())?;
+
+        let greeting = instance
+            .get_typed_func::<(), u64>(&mut store, "greeting")?
+            .call(&mut store, ())?;
+        let (ptr, len) = PackingOrder::PointerLow.unpack(greeting);
+        let buffer = guest.take(&store, "greeting", ptr, len)?;
+        assert_eq!(guest.read_string(&store, &buffer)?, "Hello from a Go guest");
+        guest.release(&mut store, buffer)?;
+
+        let high = instance
+            .get_typed_func::<(), u64>(&mut store, "greeting_pointer_high")?
+            .call(&mut store, ())?;
+        let (ptr, len) = PackingOrder::PointerHigh.unpack(high);
+        let buffer = guest.take(&store, "greeting_pointer_high", ptr, len)?;
+        assert_eq!(guest.read_string(&store, &buffer)?, "Hello from a Go guest");
+        guest.release(&mut store, buffer)?;
+
+        instance
+            .get_typed_func::<(), ()>(&mut store, "log_greeting")?
+            .call(&mut store, ())?;
+        assert_eq!(
+            *logged.lock().expect("not poisoned"),
+            ["a message for the host's log"]
+        );
+
+        let configured = instance
+            .get_typed_func::<(), u64>(&mut store, "configured")?
+            .call(&mut store, ())?;
+        let (ptr, len) = PackingOrder::PointerLow.unpack(configured);
+        let buffer = guest.take(&store, "configured", ptr, len)?;
+        assert_eq!(
+            guest.read_string(&store, &buffer)?,
+            "configured with {\"greeting\": \"hi\"}"
+        );
+        guest.release(&mut store, buffer)?;
+        guest.check_leaks()?;
+        Ok(())
+    }
+}
+
+/// wasmtime's row of the table of hosts.
+pub mod hosts_table {
+    use book_listings::expected_output::assert_matches_file;
+    use wasm_memory_host::{Convention, Guest};
+
+    #[test]
+    fn wasmtime_row() -> Result<(), wasm_memory_host::Error> {
+        let (mut store, instance) = book_listings::instantiate(book_listings::CH04_PACKED_RETURN)?;
+        let guest = Guest::new(&mut store, instance, Convention::book())?;
+        let greeting = guest.call_string(&mut store, "greet", "Ferris")?;
+        assert_eq!(greeting, "Hello, Ferris!");
+        let memory = guest.memory();
+        let size = memory.data_size(&store);
+        assert!(memory.read(&store, size - 2, &mut [0; 4]).is_err());
+        assert!(memory.data(&store).get(size - 2..size + 2).is_none());
+        let hex: String = greeting.bytes().map(|byte| format!("{byte:02x}")).collect();
+        assert_matches_file(
+            "crates/book-listings/expected/ch11-hosts-wasmtime.md",
+            &format!(
+                "| wasmtime (Rust) | `memory.data(&store)`: a slice borrowed from the store | \
+                 no stale slice can exist: holding one across a call does not compile (chapter 2) | \
+                 `read` returns a `MemoryAccessError`; `data().get(range)` returns `None` | `{hex}` |\n"
+            ),
+        );
+        Ok(())
+    }
+}
