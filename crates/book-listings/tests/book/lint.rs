@@ -524,6 +524,7 @@ fn the_introduction_shows_the_pinned_versions() {
     let go = value_after(&tools, "GO_VERSION=");
     let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
     let playwright = value_after(&read("ci/browser/package.json"), "\"playwright-core\":");
+    let wazero = value_after(&read("crates/go/wazerohost/go.mod"), "require github.com/tetratelabs/wazero");
     let assemblyscript = value_after(
         &read("ci/assemblyscript/package.json"),
         "\"assemblyscript\":",
@@ -536,6 +537,7 @@ fn the_introduction_shows_the_pinned_versions() {
              | Rust toolchain (guests and hosts) | {rust} |\n\
              | Rust guest target | `wasm32-unknown-unknown` |\n\
              | wasmtime (the Rust host) | {wasmtime} |\n\
+             | wazero (the Go host) | {wazero} |\n\
              | Go (Go guests, `GOOS=wasip1`) | {go} |\n\
              | AssemblyScript | {assemblyscript} |\n\
              | TinyGo | not installed; not executed |\n\
