@@ -50,21 +50,30 @@ pub mod go_seed {
             })?;
         let guest = Guest::new(&mut store, instance, Convention::book())?;
 
-        let greeting = instance
-            .get_typed_func::<(), u64>(&mut store, "greeting")?
-            .call(&mut store, ())?;
-        let (ptr, len) = PackingOrder::PointerLow.unpack(greeting);
-        let buffer = guest.take(&store, "greeting", ptr, len)?;
-        assert_eq!(guest.read_string(&store, &buffer)?, "Hello from a Go guest");
-        guest.release(&mut store, buffer)?;
-
-        let high = instance
-            .get_typed_func::<(), u64>(&mut store, "greeting_pointer_high")?
-            .call(&mut store, ())?;
-        let (ptr, len) = PackingOrder::PointerHigh.unpack(high);
-        let buffer = guest.take(&store, "greeting_pointer_high", ptr, len)?;
-        assert_eq!(guest.read_string(&store, &buffer)?, "Hello from a Go guest");
-        guest.release(&mut store, buffer)?;
+        // Calls `export`, takes the buffer it hands over, reads it, gives it back.
+        let mut call_for_string = |export: &str, order: PackingOrder| {
+            let packed = instance
+                .get_typed_func::<(), u64>(&mut store, export)?
+                .call(&mut store, ())?;
+            let (ptr, len) = order.unpack(packed);
+            let buffer = guest.take(&store, export, ptr, len)?;
+            let text = guest.read_string(&store, &buffer);
+            guest.release(&mut store, buffer)?;
+            text
+        };
+        let greeting = "Hello from a Go guest";
+        assert_eq!(
+            call_for_string("greeting", PackingOrder::PointerLow)?,
+            greeting
+        );
+        assert_eq!(
+            call_for_string("greeting_pointer_high", PackingOrder::PointerHigh)?,
+            greeting
+        );
+        assert_eq!(
+            call_for_string("configured", PackingOrder::PointerLow)?,
+            "configured with {\"greeting\": \"hi\"}"
+        );
 
         instance
             .get_typed_func::<(), ()>(&mut store, "log_greeting")?
@@ -74,16 +83,6 @@ pub mod go_seed {
             ["a message for the host's log"]
         );
 
-        let configured = instance
-            .get_typed_func::<(), u64>(&mut store, "configured")?
-            .call(&mut store, ())?;
-        let (ptr, len) = PackingOrder::PointerLow.unpack(configured);
-        let buffer = guest.take(&store, "configured", ptr, len)?;
-        assert_eq!(
-            guest.read_string(&store, &buffer)?,
-            "configured with {\"greeting\": \"hi\"}"
-        );
-        guest.release(&mut store, buffer)?;
         guest.check_leaks()?;
         Ok(())
     }

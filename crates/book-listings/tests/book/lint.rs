@@ -524,7 +524,10 @@ fn the_introduction_shows_the_pinned_versions() {
     let go = value_after(&tools, "GO_VERSION=");
     let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
     let playwright = value_after(&read("ci/browser/package.json"), "\"playwright-core\":");
-    let wazero = value_after(&read("crates/go/wazerohost/go.mod"), "require github.com/tetratelabs/wazero");
+    let wazero = value_after(
+        &read("crates/go/wazerohost/go.mod"),
+        "require github.com/tetratelabs/wazero",
+    );
     let assemblyscript = value_after(
         &read("ci/assemblyscript/package.json"),
         "\"assemblyscript\":",
