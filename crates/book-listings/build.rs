@@ -10,7 +10,8 @@
 //! follow the layout is an error rather than something silently skipped:
 //!
 //! - `listings/chNN-chapter-slug/listing-slug/` is a Rust crate named
-//!   `chNN-listing-slug`, compiled for `wasm32-unknown-unknown`;
+//!   `chNN-listing-slug`, compiled for `wasm32-unknown-unknown` into
+//!   `target/listings` (a nested cargo, with its own target folder);
 //! - `listings/chNN-chapter-slug/listing-slug.wat` is a module in the text
 //!   format, assembled with the `wat` crate;
 //! - `listings/chNN-chapter-slug/listing-slug/` holding `.go` files is a Go
@@ -117,12 +118,15 @@ fn main() {
 
     let listings = discover(&listings_dir);
 
-    // The Rust crates build in one cargo invocation; the other compilers are
-    // looked for only when a listing needs them.
+    // The Rust crates build in one cargo invocation, into `target/listings`:
+    // the folder `cargo build` in `listings/` uses too, and one that `cargo
+    // test`, `cargo build` and `cargo clippy` of this crate (which each get
+    // their own OUT_DIR) share, so the guests compile once. The other
+    // compilers are looked for only when a listing needs them.
     let release_dir = listings
         .iter()
         .any(|l| matches!(l.source, Source::Crate(_)))
-        .then(|| build_crates(&listings_dir, &out_dir.join("listings-target")));
+        .then(|| build_crates(&listings_dir, &repo.join("target/listings")));
     let mut go = None;
     let mut asc = None;
     let mut bindgen = None;
