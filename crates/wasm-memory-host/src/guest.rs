@@ -1,7 +1,9 @@
 //! [`Guest`]: a wasm instance seen as a partner that shares memory, with its
 //! conventions checked once, up front.
 
+use std::collections::HashMap;
 use std::panic::Location;
+use std::sync::Mutex;
 
 use wasmtime::{AsContext, AsContextMut, Func, Instance, Memory, TypedFunc, Val, ValType};
 
@@ -42,7 +44,8 @@ const ARRAY_BUFFER_ID: u32 = 1;
 ///
 /// A `Guest` holds no view of memory: every method takes the store and looks
 /// at the memory as it is at that moment, so a `memory.grow` during a call
-/// can never leave the host reading a stale or freed view.
+/// can never leave the host reading a stale or freed view. It belongs to the
+/// store its instance lives in; pass that store to every method.
 pub struct Guest {
     instance: Instance,
     memory: Memory,
@@ -50,6 +53,9 @@ pub struct Guest {
     allocator: AllocatorFns,
     ledger: Ledger,
     messages: Option<GuestMessages>,
+    /// Exports already checked against the convention, by name and number
+    /// of parameters: the check costs more than a small call.
+    checked: Mutex<HashMap<(String, usize), Func>>,
 }
 // ANCHOR_END: guest
 
@@ -113,6 +119,7 @@ impl Guest {
             allocator,
             ledger: Ledger::default(),
             messages: None,
+            checked: Mutex::default(),
         })
     }
 
@@ -481,6 +488,14 @@ impl Guest {
         export: &str,
         params: usize,
     ) -> Result<Func, Error> {
+        let key = (export.to_owned(), params);
+        let mut checked = self
+            .checked
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(func) = checked.get(&key) {
+            return Ok(*func);
+        }
         let func =
             self.instance
                 .get_func(&mut store, export)
@@ -516,6 +531,7 @@ impl Guest {
                 source: wasmtime::format_err!("it is {ty:?}"),
             });
         }
+        checked.insert(key, func);
         Ok(func)
     }
 
