@@ -8,6 +8,14 @@ pub mod go_seed {
     use wasm_memory_host::{Convention, Guest, PackingOrder};
     use wasmtime::{Caller, Extern};
 
+    /// The memory of the guest calling a host function.
+    fn memory_of<T>(caller: &mut Caller<'_, T>) -> wasmtime::Memory {
+        caller
+            .get_export("memory")
+            .and_then(Extern::into_memory)
+            .expect("the guest exports its memory")
+    }
+
     /// The same guest, the same host functions, under wasmtime.
     #[test]
     fn the_guest_and_its_host_functions_under_wasmtime() -> Result<(), wasm_memory_host::Error> {
@@ -20,10 +28,7 @@ pub mod go_seed {
                     "env",
                     "log",
                     move |mut caller: Caller<'_, _>, ptr: u32, len: u32| {
-                        let memory = caller
-                            .get_export("memory")
-                            .and_then(Extern::into_memory)
-                            .expect("memory");
+                        let memory = memory_of(&mut caller);
                         let bytes =
                             wasm_memory_host::bounds::read_bytes(&caller, &memory, ptr, len, 1024)?;
                         log.lock()
@@ -37,10 +42,7 @@ pub mod go_seed {
                     "env",
                     "read_config",
                     move |mut caller: Caller<'_, _>, ptr: u32, len: u32| {
-                        let memory = caller
-                            .get_export("memory")
-                            .and_then(Extern::into_memory)
-                            .expect("memory");
+                        let memory = memory_of(&mut caller);
                         assert_eq!(len as usize, config.len());
                         memory.write(&mut caller, ptr as usize, config)?;
                         wasmtime::Result::<()>::Ok(())
