@@ -1,9 +1,8 @@
-//! Running an AssemblyScript guest: it imports `env.abort`, which its
-//! runtime calls with a message before it traps.
+//! Reading an AssemblyScript guest's managed objects: their length is in the
+//! object header, not in what the export returns.
 
-use wasm_memory_host::GuestMessages;
 use wasm_memory_host::bounds::{GuestSliceError, read_bytes};
-use wasmtime::{AsContext, Instance, Linker, Memory, Store};
+use wasmtime::{AsContext, Memory};
 
 // ANCHOR: length
 /// The length of the managed object at `ptr`: AssemblyScript stores it, in
@@ -19,16 +18,3 @@ pub fn object_length(
     Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 // ANCHOR_END: length
-
-/// Instantiates an AssemblyScript guest whose `abort` puts its message in
-/// the returned [`GuestMessages`], then traps.
-pub fn instantiate_assemblyscript(
-    wasm_path: &str,
-) -> wasmtime::Result<(Store<()>, Instance, GuestMessages)> {
-    let module = crate::module(wasm_path)?;
-    let mut linker = Linker::new(crate::engine());
-    let messages = wasm_memory_host::define_message_imports(&mut linker)?;
-    let mut store = Store::new(crate::engine(), ());
-    let instance = linker.instantiate(&mut store, &module)?;
-    Ok((store, instance, messages))
-}

@@ -1,7 +1,8 @@
 //! The book's listings, compiled to wasm, and what the host tests share.
 //!
-//! `build.rs` compiles every listing under `listings/` and generates one path
-//! constant per artifact, named after the listing: the crate
+//! `build.rs` compiles every listing under `listings/` (with
+//! `crates/listing-builder`) and generates one path constant per artifact,
+//! named after the listing: the crate
 //! `listings/ch03-passing-bytes-in/allocate-deallocate` becomes
 //! [`CH03_ALLOCATE_DEALLOCATE`]. Host code in the book loads them like this:
 //!
@@ -14,6 +15,7 @@
 //! # Ok::<(), wasmtime::Error>(())
 //! ```
 //!
+//! Hosts in other languages find the same artifacts through [`MANIFEST`].
 //! The host tests live in `tests/book/`, one module per chapter and one module
 //! per listing inside it; a listing without a test module is a compile error.
 //! The chapters themselves are doctests of this crate, so `cargo test` runs
@@ -21,20 +23,29 @@
 
 include!(concat!(env!("OUT_DIR"), "/listings.rs"));
 
+/// The artifact manifest, `artifacts.json`: every artifact by the name of
+/// its constant, with its path (`{"artifacts": {"CH04_PACKED_RETURN":
+/// {"path": ...}}}`). The JavaScript and Go tests read it through the
+/// environment variable `BOOK_ARTIFACTS`; `cargo run -p book-listings --bin
+/// book-artifacts` prints where it is.
+pub const MANIFEST: &str = concat!(env!("OUT_DIR"), "/artifacts.json");
+
 /// The chapters of the book, compiled only as doctests.
 mod chapters {
     include!(concat!(env!("OUT_DIR"), "/chapters.rs"));
 }
 
 pub mod assemblyscript;
-pub mod expected_output;
-pub mod go_guest;
+pub mod expected;
+mod host;
 pub mod round_trip;
+
+pub use host::{Host, Setup, instantiate};
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
-use wasmtime::{Engine, Instance, Module, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Engine, Module};
 
 /// The size of a wasm page: memories grow by whole pages of 64 KiB.
 pub const PAGE_SIZE: usize = 65_536;
@@ -65,49 +76,4 @@ pub fn module(wasm_path: &str) -> wasmtime::Result<Module> {
         .expect("not poisoned")
         .insert(wasm_path.to_owned(), module.clone());
     Ok(module)
-}
-
-/// Instantiates a listing that imports nothing, in a fresh store: the setup
-/// the host tests share when it is not the point.
-pub fn instantiate(wasm_path: &str) -> wasmtime::Result<(Store<()>, Instance)> {
-    let module = module(wasm_path)?;
-    let mut store = Store::new(engine(), ());
-    let instance = Instance::new(&mut store, &module, &[])?;
-    Ok((store, instance))
-}
-
-/// Like [`instantiate`], in a store whose memories may not grow past
-/// `max_pages`: `memory.grow` beyond it returns -1, so allocators fail.
-pub fn instantiate_with_memory_limit(
-    wasm_path: &str,
-    max_pages: usize,
-) -> wasmtime::Result<(Store<StoreLimits>, Instance)> {
-    let module = module(wasm_path)?;
-    let limits = StoreLimitsBuilder::new()
-        .memory_size(max_pages * PAGE_SIZE)
-        .build();
-    let mut store = Store::new(engine(), limits);
-    store.limiter(|limits| limits);
-    let instance = Instance::new(&mut store, &module, &[])?;
-    Ok((store, instance))
-}
-
-/// Where hosts written in other languages (JavaScript, Go) find the compiled
-/// listings: `target/book-artifacts.json`, an object from constant name to
-/// path, such as `{"CH04_PACKED_RETURN": "/.../ch04_packed_return.wasm"}`.
-/// The host tests of those languages read it through the environment
-/// variable `BOOK_ARTIFACTS`.
-pub fn artifacts_json_path() -> std::path::PathBuf {
-    repo_root().join("target/book-artifacts.json")
-}
-
-/// Writes [`ARTIFACTS`] to [`artifacts_json_path`] and returns that path.
-pub fn write_artifacts_json() -> std::io::Result<std::path::PathBuf> {
-    let entries: Vec<String> = ARTIFACTS
-        .iter()
-        .map(|(name, path)| format!("  {name:?}: {path:?}"))
-        .collect();
-    let path = artifacts_json_path();
-    std::fs::write(&path, format!("{{\n{}\n}}\n", entries.join(",\n")))?;
-    Ok(path)
 }

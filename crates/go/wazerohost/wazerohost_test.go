@@ -30,29 +30,23 @@ func TestConventions(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name, artifact string
-		reactor        bool
 		convention     wazerohost.Convention
 		input, want    string
 		countsLive     bool
 	}{
-		{"Rust, allocate/deallocate", "CH04_PACKED_RETURN", false, wazerohost.Book, "Ferris", "Hello, Ferris!", false},
-		{"Rust, checked allocator", "CH08_RUST_SHOUT", false, wazerohost.Book, "shout", "SHOUT", true},
-		{"Go reactor, keepalive", "CH08_GO_SHOUT", true, wazerohost.Book, "gopher", "GOPHER", true},
-		{"malloc/free, pointer high", "CH08_MALLOC_SHOUT", false,
+		{"Rust, allocate/deallocate", "CH04_PACKED_RETURN", wazerohost.Book, "Ferris", "Hello, Ferris!", false},
+		{"Rust, checked allocator", "CH08_RUST_SHOUT", wazerohost.Book, "shout", "SHOUT", true},
+		{"Go reactor, keepalive", "CH08_GO_SHOUT", wazerohost.Book, "gopher", "GOPHER", true},
+		{"malloc/free, pointer high", "CH08_MALLOC_SHOUT",
 			wazerohost.Convention{Allocator: wazerohost.MallocFree, Order: wazerohost.PointerHigh}, "tiny", "TINY", false},
-		{"canonical ABI", "CH08_CABI_SHOUT", false,
+		{"canonical ABI", "CH08_CABI_SHOUT",
 			wazerohost.Convention{Allocator: wazerohost.CabiRealloc, Order: wazerohost.PointerLow}, "component", "COMPONENT", false},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
 			r := wazero.NewRuntime(ctx)
 			defer r.Close(ctx)
-			var module api.Module
-			if test.reactor {
-				module = booktest.InstantiateReactor(ctx, t, r, test.artifact, wazero.NewModuleConfig())
-			} else {
-				module = booktest.Instantiate(ctx, t, r, test.artifact, nil)
-			}
+			module := booktest.Instantiate(ctx, t, r, test.artifact, booktest.Options{})
 			guest, err := wazerohost.New(module, test.convention)
 			if err != nil {
 				t.Fatal(err)
@@ -86,7 +80,7 @@ func TestLyingGuest(t *testing.T) {
 	ctx := context.Background()
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH04_LYING_GUEST", nil)
+	module := booktest.Instantiate(ctx, t, r, "CH04_LYING_GUEST", booktest.Options{})
 	guest, err := wazerohost.New(module, wazerohost.Convention{Allocator: wazerohost.NoAllocator, MaxLen: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +107,7 @@ func TestLyingGuest(t *testing.T) {
 		}
 		fmt.Fprintf(&report, "%s\n", err)
 	}
-	booktest.ExpectFile(t, "crates/book-listings/expected/ch11-go-lying-guest.txt", report.String())
+	booktest.ExpectFile(t, "ch11-go-lying-guest.txt", report.String())
 }
 
 func TestATrapStillFreesTheInput(t *testing.T) {
@@ -121,7 +115,7 @@ func TestATrapStillFreesTheInput(t *testing.T) {
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
 	var messages []string
-	module := booktest.Instantiate(ctx, t, r, "CH08_RUST_SHOUT", &messages)
+	module := booktest.Instantiate(ctx, t, r, "CH08_RUST_SHOUT", booktest.Options{Messages: &messages})
 	guest, err := wazerohost.New(module, wazerohost.Book)
 	if err != nil {
 		t.Fatal(err)
@@ -148,10 +142,7 @@ func TestAssemblyScriptObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	module, err := r.Instantiate(ctx, booktest.Artifact(t, "CH06_AS_GREETER"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	module := booktest.Instantiate(ctx, t, r, "CH06_AS_GREETER", booktest.Options{})
 	guest, _ := wazerohost.New(module, wazerohost.Convention{Allocator: wazerohost.NoAllocator, MaxLen: 64 << 10})
 	read := func(ptr uint32) (string, error) {
 		length, _ := module.Memory().ReadUint32Le(ptr - 4)
@@ -174,7 +165,7 @@ func TestTheWrongPackingOrderIsCaughtByTheCap(t *testing.T) {
 	ctx := context.Background()
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH08_MALLOC_SHOUT", nil)
+	module := booktest.Instantiate(ctx, t, r, "CH08_MALLOC_SHOUT", booktest.Options{})
 	wrong := wazerohost.Convention{Allocator: wazerohost.MallocFree, Order: wazerohost.PointerLow, MaxLen: 64 << 10}
 	guest, _ := wazerohost.New(module, wrong)
 	_, err := guest.CallString(ctx, "shout", "tiny")
@@ -188,7 +179,7 @@ func TestSetupErrors(t *testing.T) {
 	ctx := context.Background()
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH08_RUST_SHOUT", nil)
+	module := booktest.Instantiate(ctx, t, r, "CH08_RUST_SHOUT", booktest.Options{})
 	var report strings.Builder
 	for _, convention := range []wazerohost.Convention{
 		{Allocator: wazerohost.MallocFree},
@@ -207,12 +198,12 @@ func TestSetupErrors(t *testing.T) {
 
 	limited := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithMemoryLimitPages(32))
 	defer limited.Close(ctx)
-	small := booktest.Instantiate(ctx, t, limited, "CH03_ALLOCATE_DEALLOCATE", nil)
+	small := booktest.Instantiate(ctx, t, limited, "CH03_ALLOCATE_DEALLOCATE", booktest.Options{})
 	smallGuest, _ := wazerohost.New(small, wazerohost.Book)
 	// Fails in the guest's allocator, before any export is called.
 	_, err = smallGuest.CallBytes(ctx, "never_called", make([]byte, 4<<20))
 	fmt.Fprintf(&report, "%s\n", err)
-	booktest.ExpectFile(t, "crates/book-listings/expected/ch11-go-setup-errors.txt", report.String())
+	booktest.ExpectFile(t, "ch11-go-setup-errors.txt", report.String())
 }
 
 // ANCHOR: example
@@ -270,7 +261,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", engine.name, size), func(b *testing.B) {
 				r := wazero.NewRuntimeWithConfig(ctx, engine.config)
 				defer r.Close(ctx)
-				module := booktest.Instantiate(ctx, b, r, "CH04_PACKED_RETURN", nil)
+				module := booktest.Instantiate(ctx, b, r, "CH04_PACKED_RETURN", booktest.Options{})
 				guest, _ := wazerohost.New(module, wazerohost.Book)
 				input := bytes.Repeat([]byte{'x'}, size)
 				b.SetBytes(int64(size))

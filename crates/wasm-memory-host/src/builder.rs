@@ -16,14 +16,14 @@ pub struct GuestState {
 /// Instantiates a module as a [`Guest`], in a store of its own.
 ///
 /// ```
-/// # extern crate book_listings;
 /// # fn main() -> Result<(), wasm_memory_host::Error> {
+/// # let reactor_wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wat")).expect("assembles");
 /// use wasm_memory_host::{Convention, GuestBuilder};
 ///
 /// let engine = wasmtime::Engine::default();
-/// let module = wasmtime::Module::from_file(&engine, book_listings::CH08_GO_SHOUT)?;
+/// let module = wasmtime::Module::new(&engine, reactor_wasm)?;
 /// let (mut store, guest) = GuestBuilder::new(&engine)
-///     .wasi_reactor() // a Go guest: WASI preview 1, then `_initialize`
+///     .wasi_reactor() // a Go or TinyGo reactor: WASI preview 1, then `_initialize`
 ///     .instantiate(&module, Convention::book())?;
 /// assert_eq!(guest.call_string(&mut store, "shout", "hello")?, "HELLO");
 /// # Ok(())

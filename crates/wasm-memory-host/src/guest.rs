@@ -64,9 +64,12 @@ impl Guest {
     /// types, and wraps it.
     ///
     /// ```
-    /// # extern crate book_listings;
     /// # fn main() -> Result<(), wasm_memory_host::Error> {
-    /// # let (mut store, instance) = book_listings::instantiate(book_listings::CH04_PACKED_RETURN)?;
+    /// # let engine = wasmtime::Engine::default();
+    /// # let wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wat")).expect("assembles");
+    /// # let module = wasmtime::Module::new(&engine, wasm)?;
+    /// # let mut store = wasmtime::Store::new(&engine, ());
+    /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
     /// use wasm_memory_host::{Allocator, Convention, Error, Guest};
     ///
     /// // This guest exports `allocate`/`deallocate`, not `malloc`/`free`:
@@ -154,9 +157,12 @@ impl Guest {
     /// `ArrayBuffer`), and returns a `(ptr, len)` as [`Results`] says.
     ///
     /// ```
-    /// # extern crate book_listings;
     /// # fn main() -> Result<(), wasm_memory_host::Error> {
-    /// # let (mut store, instance) = book_listings::instantiate(book_listings::CH04_PACKED_RETURN)?;
+    /// # let engine = wasmtime::Engine::default();
+    /// # let wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wat")).expect("assembles");
+    /// # let module = wasmtime::Module::new(&engine, wasm)?;
+    /// # let mut store = wasmtime::Store::new(&engine, ());
+    /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
     /// use wasm_memory_host::{Convention, Guest};
     ///
     /// let guest = Guest::new(&mut store, instance, Convention::book())?;

@@ -4,9 +4,12 @@
 //! trusting them, and makes the allocate / call / free dance one call:
 //!
 //! ```
-//! # extern crate book_listings;
 //! # fn main() -> Result<(), wasm_memory_host::Error> {
-//! # let (mut store, instance) = book_listings::instantiate(book_listings::CH04_PACKED_RETURN)?;
+//! # let engine = wasmtime::Engine::default();
+//! # let wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wat")).expect("assembles");
+//! # let module = wasmtime::Module::new(&engine, wasm)?;
+//! # let mut store = wasmtime::Store::new(&engine, ());
+//! # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
 //! use wasm_memory_host::{Convention, Guest};
 //!
 //! // `allocate`/`deallocate`, results packed pointer-low: this book's guests.

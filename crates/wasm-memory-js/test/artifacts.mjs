@@ -1,9 +1,11 @@
-// The compiled listings, found through BOOK_ARTIFACTS, the JSON file that
-// `cargo run -p book-listings --bin book-artifacts` writes (cargo test sets
-// the variable when it runs these tests).
+// What the JavaScript tests share: the compiled listings, found through the
+// artifact manifest that BOOK_ARTIFACTS names (`cargo test` sets it; so does
+// `cargo run -q -p book-listings --bin book-artifacts`, which prints its
+// path), one helper that instantiates any of them, and expected-output files.
 import fs from 'node:fs';
 
-export function artifact(name) {
+/** The path of the artifact named like its Rust constant, such as `CH04_PACKED_RETURN`. */
+export function artifactPath(name) {
   const file = process.env.BOOK_ARTIFACTS;
   if (!file) {
     throw new Error(
@@ -11,44 +13,54 @@ export function artifact(name) {
         'the path that `cargo run -q -p book-listings --bin book-artifacts` prints.',
     );
   }
-  const path = JSON.parse(fs.readFileSync(file, 'utf8'))[name];
-  if (!path) throw new Error(`${file} has no artifact named ${name}`);
-  return fs.readFileSync(path);
+  const artifact = JSON.parse(fs.readFileSync(file, 'utf8')).artifacts[name];
+  if (!artifact) throw new Error(`${file} has no artifact named ${name}`);
+  return artifact.path;
 }
 
-/** Instantiates a listing; `imports` as for WebAssembly.instantiate. */
-export async function instantiate(name, imports = {}) {
-  const { instance } = await WebAssembly.instantiate(artifact(name), imports);
-  return instance.exports;
-}
-
-/** The import the book's checked allocator reports through. */
-export function reportErrorImport(messages) {
-  let memory;
-  return {
-    bind: (exports) => { memory = exports.memory; },
-    imports: {
-      wasm_memory: {
-        report_error: (ptr, len) => {
-          messages.push(new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len)));
-        },
-      },
-    },
-  };
+/** The bytes of a compiled listing. */
+export function artifact(name) {
+  return fs.readFileSync(artifactPath(name));
 }
 
 /**
- * Fails unless the file at `pathFromRepo` holds exactly `actual`; with
- * BLESS=1 it writes `actual` there instead.
+ * Instantiates a listing and returns its exports. `imports` are as for
+ * `WebAssembly.instantiate`; a guest that imports `wasm_memory.report_error`
+ * (the book's checked allocator) gets one that appends its messages to
+ * `messages`, unless `imports` has its own.
  */
-export function expectFile(pathFromRepo, actual) {
-  const file = new URL(`../../../${pathFromRepo}`, import.meta.url);
-  if (process.env.BLESS === '1') {
+export async function instantiate(name, { imports = {}, messages = [] } = {}) {
+  const module = await WebAssembly.compile(artifact(name));
+  const reports = WebAssembly.Module.imports(module)
+    .some((entry) => entry.module === 'wasm_memory' && entry.name === 'report_error');
+  let memory;
+  const all = { ...imports };
+  if (reports && !all.wasm_memory?.report_error) {
+    all.wasm_memory = {
+      ...all.wasm_memory,
+      report_error: (ptr, len) => {
+        messages.push(new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len)));
+      },
+    };
+  }
+  const instance = await WebAssembly.instantiate(module, all);
+  memory = instance.exports.memory;
+  return instance.exports;
+}
+
+/**
+ * Fails unless `crates/book-listings/expected/<name>` holds exactly
+ * `actual`; with SNAPSHOTS=overwrite (as for the Rust and Go tests) it
+ * writes `actual` there instead.
+ */
+export function expectFile(name, actual) {
+  const file = new URL(`../../book-listings/expected/${name}`, import.meta.url);
+  if (process.env.SNAPSHOTS === 'overwrite') {
     fs.writeFileSync(file, actual);
     return;
   }
   const expected = fs.readFileSync(file, 'utf8');
   if (expected !== actual) {
-    throw new Error(`${pathFromRepo} does not match what the test produced.\n--- expected (the file) ---\n${expected}\n--- actual (the test) ---\n${actual}\nIf the new output is right, rerun with BLESS=1.`);
+    throw new Error(`expected/${name} does not match what the test produced.\n--- expected (the file) ---\n${expected}\n--- actual (the test) ---\n${actual}\nIf the new output is right, rerun with SNAPSHOTS=overwrite and review the diff.`);
   }
 }

@@ -5,7 +5,7 @@ import {
   GuestMemoryError, POINTER_HIGH, POINTER_LOW, callWithBytes, callWithString, copyOut, packPtrLen,
   readString, unpackPtrLen,
 } from '../index.mjs';
-import { instantiate, reportErrorImport } from './artifacts.mjs';
+import { instantiate } from './artifacts.mjs';
 
 test('unpacking and packing, in both orders', () => {
   const packed = 0x0000000e00110018n;
@@ -38,9 +38,7 @@ test('every lie of the lying guest is refused with its reason', async () => {
 
 test('the input and the result are freed, also when the guest traps', async () => {
   const messages = [];
-  const report = reportErrorImport(messages);
-  const guest = await instantiate('CH08_RUST_SHOUT', report.imports);
-  report.bind(guest);
+  const guest = await instantiate('CH08_RUST_SHOUT', { messages });
 
   assert.equal(callWithString(guest, 'shout', 'hello'), 'HELLO');
   assert.equal(guest.live(), 0);

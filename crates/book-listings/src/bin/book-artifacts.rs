@@ -1,12 +1,13 @@
-//! Writes `target/book-artifacts.json`, the compiled listings by name, for
-//! hosts written in other languages, and prints its path:
+//! Prints where the artifact manifest is (`artifacts.json`, in the build's
+//! `OUT_DIR`), for hosts written in other languages:
 //!
 //! ```console
 //! $ BOOK_ARTIFACTS=$(cargo run -q -p book-listings --bin book-artifacts) node --test crates/wasm-memory-js
 //! ```
 //!
-//! With `--copy DIR NAME...`, also copies the named artifacts into `DIR`
-//! (the book's interactive pages load them from there).
+//! With `--copy-widgets DIR`, first copies into `DIR` every compiled guest
+//! that the book's interactive examples load: each `wasm/NAME.wasm` that a
+//! file of `src/widgets/` names. The widgets are the list.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,31 +23,91 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let path = book_listings::write_artifacts_json()
-        .map_err(|err| format!("cannot write the artifacts file: {err}"))?;
     let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
-        None => {}
-        Some("--copy") => {
-            let dir = args.next().ok_or("--copy needs a folder")?;
-            std::fs::create_dir_all(&dir).map_err(|err| format!("cannot create {dir}: {err}"))?;
-            for name in args {
-                let (_, source) = book_listings::ARTIFACTS
-                    .iter()
-                    .find(|(known, _)| *known == name)
-                    .ok_or_else(|| format!("no artifact is named {name}"))?;
-                let file = Path::new(source).file_name().expect("artifacts are files");
-                let dest = Path::new(&dir).join(file);
-                std::fs::copy(source, &dest)
-                    .map_err(|err| format!("cannot copy {source} to {}: {err}", dest.display()))?;
-            }
-        }
-        Some(other) => {
-            return Err(format!(
-                "unknown argument {other}; usage: book-artifacts [--copy DIR NAME...]"
-            ));
+    match (args.next().as_deref(), args.next(), args.next()) {
+        (None, ..) => {}
+        (Some("--copy-widgets"), Some(dir), None) => copy_widget_guests(Path::new(&dir))?,
+        _ => return Err("usage: book-artifacts [--copy-widgets DIR]".to_owned()),
+    }
+    println!("{}", book_listings::MANIFEST);
+    Ok(())
+}
+
+fn copy_widget_guests(dir: &Path) -> Result<(), String> {
+    let widgets = book_listings::repo_root().join("src/widgets");
+    std::fs::create_dir_all(dir)
+        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    for file in widget_guests(&widgets)? {
+        let (_, source) = book_listings::ARTIFACTS
+            .iter()
+            .find(|(_, path)| {
+                Path::new(path)
+                    .file_name()
+                    .is_some_and(|name| name == file.as_str())
+            })
+            .ok_or_else(|| {
+                format!("a widget loads wasm/{file}, but no listing is compiled to {file}")
+            })?;
+        let dest = dir.join(&file);
+        std::fs::copy(source, &dest)
+            .map_err(|err| format!("cannot copy {source} to {}: {err}", dest.display()))?;
+    }
+    Ok(())
+}
+
+/// The `NAME.wasm` of every `'wasm/NAME.wasm'` in the widgets' sources.
+fn widget_guests(widgets: &Path) -> Result<Vec<String>, String> {
+    let read_dir =
+        std::fs::read_dir(widgets).map_err(|err| format!("{}: {err}", widgets.display()))?;
+    let mut guests = Vec::new();
+    for entry in read_dir {
+        let path = entry.map_err(|err| err.to_string())?.path();
+        if path.extension().is_some_and(|ext| ext == "js") {
+            let source = std::fs::read_to_string(&path)
+                .map_err(|err| format!("{}: {err}", path.display()))?;
+            guests.extend(guests_named_in(&source));
         }
     }
-    println!("{}", path.display());
-    Ok(())
+    guests.sort();
+    guests.dedup();
+    Ok(guests)
+}
+
+fn guests_named_in(source: &str) -> Vec<String> {
+    source
+        .split(['\'', '"', '`'])
+        .filter_map(|literal| literal.strip_prefix("wasm/"))
+        .filter(|name| name.ends_with(".wasm") && !name.contains('/'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_guests_a_widget_fetches() {
+        let source = "const a = fetch(new URL('wasm/ch04_packing.wasm', root));\n\
+                      const b = \"wasm/ch06_as_greeter.wasm\"; // 'wasm/' alone is not one\n\
+                      const c = 'src/wasm/x.js';";
+        assert_eq!(
+            guests_named_in(source),
+            ["ch04_packing.wasm", "ch06_as_greeter.wasm"]
+        );
+    }
+
+    #[test]
+    fn every_widget_guest_is_a_compiled_listing() {
+        let guests = widget_guests(&book_listings::repo_root().join("src/widgets")).unwrap();
+        assert!(!guests.is_empty());
+        for guest in guests {
+            assert!(
+                book_listings::ARTIFACTS
+                    .iter()
+                    .any(|(_, path)| path.ends_with(&format!("/{guest}"))),
+                "a widget loads wasm/{guest}, which no listing compiles to"
+            );
+        }
+    }
 }

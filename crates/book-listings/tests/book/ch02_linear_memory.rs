@@ -1,8 +1,9 @@
 pub mod pointer_is_offset {
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::Host;
+    use book_listings::expected::assert_expected;
     use wasmtime::{Instance, Store};
 
-    fn global_u32(store: &mut Store<()>, instance: &Instance, name: &str) -> u32 {
+    fn global_u32(store: &mut Store<Host>, instance: &Instance, name: &str) -> u32 {
         let value = instance
             .get_global(&mut *store, name)
             .unwrap_or_else(|| panic!("the guest exports the global `{name}`"))
@@ -30,8 +31,8 @@ pub mod pointer_is_offset {
         assert!(data_end <= heap_base);
         assert!((heap_base as usize) < memory_size);
 
-        assert_matches_file(
-            "listings/ch02-linear-memory/pointer-is-offset/output.txt",
+        assert_expected(
+            "ch02-pointer-is-offset.txt",
             &format!(
                 "stack (grows down)   0x000000 .. {stack_size:#08x}\n\
                  COUNTER              {counter_address:#08x} .. {:#08x}\n\
@@ -48,7 +49,7 @@ pub mod pointer_is_offset {
 
 pub mod pages_and_grow {
     use book_listings::PAGE_SIZE;
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::expected::assert_expected;
     use wasmtime::{Engine, Instance, Module, Store, StoreLimits, StoreLimitsBuilder};
 
     #[test]
@@ -99,10 +100,7 @@ pub mod pages_and_grow {
         // The same request from the host is an error for the host.
         let host_error = memory.grow(&mut store, 1).unwrap_err();
         // ANCHOR_END: limit
-        assert_matches_file(
-            "listings/ch02-linear-memory/pages-and-grow/output.txt",
-            &format!("{host_error}\n"),
-        );
+        assert_expected("ch02-pages-and-grow.txt", &format!("{host_error}\n"));
         Ok(())
     }
 }
@@ -146,7 +144,7 @@ pub mod struct_layout {
 }
 
 pub mod out_of_bounds {
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::expected::assert_expected;
     use wasmtime::Trap;
 
     #[test]
@@ -183,8 +181,8 @@ pub mod out_of_bounds {
         );
         // ANCHOR_END: host_checks
 
-        assert_matches_file(
-            "listings/ch02-linear-memory/out-of-bounds/output.txt",
+        assert_expected(
+            "ch02-out-of-bounds.txt",
             &format!(
                 "guest load_byte({end:#x}): {}\nhost memory.read({:#x}, 4 bytes): {host_error}\n",
                 trap.downcast_ref::<Trap>().expect("a trap"),

@@ -40,10 +40,9 @@ pub mod allocate_deallocate {
     #[test]
     fn failure_is_a_zero_pointer() -> wasmtime::Result<()> {
         // 32 pages at most: a 4 MiB allocation cannot succeed.
-        let (mut store, instance) = book_listings::instantiate_with_memory_limit(
-            book_listings::CH03_ALLOCATE_DEALLOCATE,
-            32,
-        )?;
+        let (mut store, instance) = book_listings::Setup::default()
+            .max_memory_pages(32)
+            .instantiate(book_listings::CH03_ALLOCATE_DEALLOCATE)?;
         let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
 
         assert_eq!(allocate.call(&mut store, 4 << 20)?, 0); // memory.grow refused

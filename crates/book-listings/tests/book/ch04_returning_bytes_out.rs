@@ -3,7 +3,7 @@ const MAX_LEN: u32 = 64 * 1024;
 
 pub mod packed_return {
     use super::MAX_LEN;
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::expected::assert_expected;
     use book_listings::round_trip::call_with_bytes;
     use wasm_memory_host::bounds::{read_string, unpack_ptr_len};
 
@@ -48,8 +48,8 @@ pub mod packed_return {
             unchecked.is_some(),
             "without a cap, the read 'works' and copies garbage"
         );
-        assert_matches_file(
-            "listings/ch04-returning-bytes-out/packed-return/output.txt",
+        assert_expected(
+            "ch04-packed-return.txt",
             &format!("packed = {packed:#018x}\n{error}\n"),
         );
         Ok(())
@@ -148,7 +148,7 @@ pub mod multi_value {
 
 pub mod lying_guest {
     use super::MAX_LEN;
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::expected::assert_expected;
     use wasm_memory_host::bounds::{GuestSliceError, read_string, unpack_ptr_len};
 
     #[test]
@@ -176,10 +176,7 @@ pub mod lying_guest {
             assert!(expected_variant, "{export}: unexpected {error:?}");
             report.push_str(&format!("{export}: {error}\n"));
         }
-        assert_matches_file(
-            "listings/ch04-returning-bytes-out/lying-guest/output.txt",
-            &report,
-        );
+        assert_expected("ch04-lying-guest.txt", &report);
         Ok(())
     }
 }

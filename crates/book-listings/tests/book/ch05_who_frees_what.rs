@@ -1,29 +1,21 @@
 pub mod checked_allocator {
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::Host;
+    use book_listings::expected::assert_expected;
     use book_listings::round_trip::call_with_bytes;
     use wasm_memory_host::bounds::unpack_ptr_len;
-    use wasm_memory_host::{GuestMessages, define_message_imports};
-    use wasmtime::{Instance, Linker, Store, Trap};
+    use wasmtime::{Instance, Store, Trap};
 
-    /// The guest, and where its `report_error` messages go.
+    /// The guest, whose `report_error` messages its store keeps.
     struct Checked {
-        store: Store<()>,
+        store: Store<Host>,
         instance: Instance,
-        messages: GuestMessages,
     }
 
     fn instantiate() -> wasmtime::Result<Checked> {
-        let module = book_listings::module(book_listings::CH05_CHECKED_ALLOCATOR)?;
-        let mut linker = Linker::new(book_listings::engine());
-        // Provides `wasm_memory.report_error`, which the checked allocator imports.
-        let messages = define_message_imports(&mut linker)?;
-        let mut store = Store::new(book_listings::engine(), ());
-        let instance = linker.instantiate(&mut store, &module)?;
-        Ok(Checked {
-            store,
-            instance,
-            messages,
-        })
+        // The harness provides `wasm_memory.report_error`, which the checked
+        // allocator imports.
+        let (store, instance) = book_listings::instantiate(book_listings::CH05_CHECKED_ALLOCATOR)?;
+        Ok(Checked { store, instance })
     }
 
     impl Checked {
@@ -48,7 +40,11 @@ pub mod checked_allocator {
                 error.downcast_ref::<Trap>(),
                 Some(&Trap::UnreachableCodeReached)
             );
-            self.messages.take().expect("the guest reported why")
+            self.store
+                .data()
+                .messages()
+                .take()
+                .expect("the guest reported why")
         }
     }
 
@@ -57,7 +53,7 @@ pub mod checked_allocator {
         let mut guest = instantiate()?;
         let (ptr, len) = guest.greeting("greet")?;
         guest.deallocate(ptr, len)?;
-        assert_eq!(guest.messages.take(), None);
+        assert_eq!(guest.store.data().messages().take(), None);
         Ok(())
     }
 
@@ -85,16 +81,13 @@ pub mod checked_allocator {
         assert!(message.contains("is not a live allocation"), "{message}");
         report.push_str(&format!("deallocate({ptr:#x}, {len}) again: {message}\n"));
 
-        assert_matches_file(
-            "listings/ch05-who-frees-what/checked-allocator/output.txt",
-            &report,
-        );
+        assert_expected("ch05-checked-allocator.txt", &report);
         Ok(())
     }
 }
 
 pub mod leak_on_purpose {
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::expected::assert_expected;
     use book_listings::round_trip::call_with_bytes;
     use wasm_memory_host::bounds::{read_string, unpack_ptr_len};
 
@@ -151,8 +144,8 @@ pub mod leak_on_purpose {
         assert_eq!(first, first_freed);
         assert!(leaked > first + 10, "{first} -> {leaked}");
         assert_eq!(freed, first);
-        assert_matches_file(
-            "listings/ch05-who-frees-what/leak-on-purpose/output.txt",
+        assert_expected(
+            "ch05-leak-on-purpose.txt",
             &format!(
                 "greetings of 108 bytes     after 1 call    after {CALLS} calls\n\
                  host never frees           {first:>2} pages        {leaked:>3} pages\n\

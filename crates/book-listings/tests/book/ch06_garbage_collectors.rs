@@ -3,8 +3,8 @@ const MAX_LEN: u32 = 64 * 1024;
 
 pub mod go_greeter {
     use super::MAX_LEN;
-    use book_listings::expected_output::assert_matches_file;
-    use book_listings::go_guest::{GoGuest, instantiate_go};
+    use book_listings::expected::assert_expected;
+    use book_listings::{Host, Setup};
     use wasm_memory_host::bounds::{read_bytes, unpack_ptr_len};
     use wasmtime::{Instance, Store, Trap};
 
@@ -20,7 +20,7 @@ pub mod go_greeter {
 
     /// A guest and the greeting it last handed over.
     struct Experiment {
-        store: Store<GoGuest>,
+        store: Store<Host>,
         instance: Instance,
         ptr: u32,
         len: u32,
@@ -31,7 +31,10 @@ pub mod go_greeter {
         /// A fresh guest with `env`, which has just returned a greeting
         /// from `export`.
         fn start(env: &[(&str, &str)], export: &str, words: u32) -> wasmtime::Result<Self> {
-            let (mut store, instance) = instantiate_go(book_listings::CH06_GO_GREETER, env)?;
+            let setup = env.iter().fold(Setup::default(), |setup, (key, value)| {
+                setup.env(key, value)
+            });
+            let (mut store, instance) = setup.instantiate(book_listings::CH06_GO_GREETER)?;
             let packed = instance
                 .get_typed_func::<u32, u64>(&mut store, export)?
                 .call(&mut store, words)?;
@@ -129,8 +132,8 @@ pub mod go_greeter {
         let churned_after_collect = collected.churn_until_overwritten()?;
         assert!(churned_after_collect < churned);
 
-        assert_matches_file(
-            "listings/ch06-garbage-collectors/go-greeter/hazard.txt",
+        assert_expected(
+            "ch06-go-greeter-hazard.txt",
             &format!(
                 "greet returned {} bytes at {:#x}\n\
                  read at once:          {}\n\
@@ -187,10 +190,7 @@ pub mod go_greeter {
         assert!(thresholds[0] < thresholds[1] && thresholds[1] < thresholds[2]);
         assert!(thresholds[..3].iter().all(Option::is_some));
         assert_eq!(thresholds[3], None);
-        assert_matches_file(
-            "listings/ch06-garbage-collectors/go-greeter/gogc.txt",
-            &table,
-        );
+        assert_expected("ch06-go-greeter-gogc.txt", &table);
         Ok(())
     }
 
@@ -276,36 +276,27 @@ pub mod go_greeter {
             assert!(message.starts_with("panic: keepalive: "), "{stderr}");
             report.push_str(&format!("deallocate with {what}: {message}\n"));
         }
-        assert_matches_file(
-            "listings/ch06-garbage-collectors/go-greeter/bad-deallocate.txt",
-            &report,
-        );
+        assert_expected("ch06-go-greeter-bad-deallocate.txt", &report);
         Ok(())
     }
 }
 
 pub mod as_greeter {
-    use book_listings::assemblyscript::{instantiate_assemblyscript, object_length};
-    use book_listings::expected_output::assert_matches_file;
-    use wasm_memory_host::GuestMessages;
+    use book_listings::Host;
+    use book_listings::assemblyscript::object_length;
+    use book_listings::expected::assert_expected;
     use wasm_memory_host::bounds::read_bytes;
     use wasmtime::{Instance, Store};
 
     struct Guest {
-        store: Store<()>,
+        store: Store<Host>,
         instance: Instance,
-        messages: GuestMessages,
     }
 
     impl Guest {
         fn new() -> wasmtime::Result<Self> {
-            let (store, instance, messages) =
-                instantiate_assemblyscript(book_listings::CH06_AS_GREETER)?;
-            Ok(Guest {
-                store,
-                instance,
-                messages,
-            })
+            let (store, instance) = book_listings::instantiate(book_listings::CH06_AS_GREETER)?;
+            Ok(Guest { store, instance })
         }
 
         fn greet(&mut self, words: i32) -> wasmtime::Result<u32> {
@@ -408,8 +399,8 @@ pub mod as_greeter {
         // the same; this allocation pattern only hides it.
         assert_eq!(churn_until_overwritten(67)?, None);
 
-        assert_matches_file(
-            "crates/book-listings/expected/ch06-as-greeter-hazard.txt",
+        assert_expected(
+            "ch06-as-greeter-hazard.txt",
             &format!(
                 "greet returned an ArrayBuffer at {ptr:#x}\n\
                  read at once:                   length {len:>10}, {}\n\
@@ -462,13 +453,15 @@ pub mod as_greeter {
                 format!("{error:?}").contains("the guest aborted"),
                 "{error:?}"
             );
-            let message = guest.messages.take().expect("abort was called");
+            let message = guest
+                .store
+                .data()
+                .messages()
+                .take()
+                .expect("abort was called");
             report.push_str(&format!("{what}: {message}\n"));
         }
-        assert_matches_file(
-            "crates/book-listings/expected/ch06-as-greeter-pins.txt",
-            &report,
-        );
+        assert_expected("ch06-as-greeter-pins.txt", &report);
         Ok(())
     }
 }

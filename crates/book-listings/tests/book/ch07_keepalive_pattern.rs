@@ -16,13 +16,12 @@ pub mod go_soak {
     use std::collections::VecDeque;
 
     use super::{COLLECT_EVERY, OUTSTANDING, ROUNDS, greeting_text};
-    use book_listings::expected_output::assert_matches_file;
-    use book_listings::go_guest::instantiate_go;
+    use book_listings::expected::assert_expected;
     use book_listings::round_trip::take_bytes;
 
     #[test]
     fn thousands_of_kept_round_trips_lose_nothing_and_leak_nothing() -> wasmtime::Result<()> {
-        let (mut store, instance) = instantiate_go(book_listings::CH06_GO_GREETER, &[])?;
+        let (mut store, instance) = book_listings::instantiate(book_listings::CH06_GO_GREETER)?;
         let greet_kept = instance.get_typed_func::<u32, u64>(&mut store, "greet_kept")?;
         let collect = instance.get_typed_func::<(), ()>(&mut store, "collect")?;
         let churn = instance.get_typed_func::<(u32, u32), ()>(&mut store, "churn")?;
@@ -59,8 +58,8 @@ pub mod go_soak {
         assert_eq!(memory.size(&store), pages_halfway, "memory stopped growing");
         // ANCHOR_END: go_soak
 
-        assert_matches_file(
-            "crates/book-listings/expected/ch07-go-soak.txt",
+        assert_expected(
+            "ch07-go-soak.txt",
             &format!(
                 "{ROUNDS} round trips, {OUTSTANDING} buffers held at a time, \
                  a collection every {COLLECT_EVERY}\n\
@@ -80,14 +79,13 @@ pub mod assemblyscript_soak {
     use std::collections::VecDeque;
 
     use super::{COLLECT_EVERY, OUTSTANDING, ROUNDS, greeting_text};
-    use book_listings::assemblyscript::{instantiate_assemblyscript, object_length};
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::assemblyscript::object_length;
+    use book_listings::expected::assert_expected;
     use wasm_memory_host::bounds::read_bytes;
 
     #[test]
     fn thousands_of_pinned_round_trips_lose_nothing_and_leak_nothing() -> wasmtime::Result<()> {
-        let (mut store, instance, _messages) =
-            instantiate_assemblyscript(book_listings::CH06_AS_GREETER)?;
+        let (mut store, instance) = book_listings::instantiate(book_listings::CH06_AS_GREETER)?;
         let greet = instance.get_typed_func::<i32, u32>(&mut store, "greet")?;
         let pin = instance.get_typed_func::<u32, u32>(&mut store, "__pin")?;
         let unpin = instance.get_typed_func::<u32, ()>(&mut store, "__unpin")?;
@@ -122,8 +120,8 @@ pub mod assemblyscript_soak {
         assert_eq!(memory.size(&store), pages_halfway, "memory stopped growing");
         // ANCHOR_END: as_soak
 
-        assert_matches_file(
-            "crates/book-listings/expected/ch07-assemblyscript-soak.txt",
+        assert_expected(
+            "ch07-assemblyscript-soak.txt",
             &format!(
                 "{ROUNDS} round trips, {OUTSTANDING} objects pinned at a time, \
                  a collection every {COLLECT_EVERY}\n\

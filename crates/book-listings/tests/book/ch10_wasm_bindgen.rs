@@ -1,5 +1,5 @@
 pub mod bindgen_greeter {
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::expected::assert_expected;
 
     /// The top-level function `name` of a generated JavaScript file: from
     /// its `function name(` line to the first line that is just `}`.
@@ -20,19 +20,10 @@ pub mod bindgen_greeter {
         );
         let glue = std::fs::read_to_string(&glue_path).expect("wasm-bindgen wrote the glue");
         for (name, excerpt) in [
-            ("greet", "crates/book-listings/expected/ch10-glue-greet.js"),
-            (
-                "reverse_bytes",
-                "crates/book-listings/expected/ch10-glue-reverse_bytes.js",
-            ),
-            (
-                "passStringToWasm0",
-                "crates/book-listings/expected/ch10-glue-passStringToWasm0.js",
-            ),
-            (
-                "getUint8ArrayMemory0",
-                "crates/book-listings/expected/ch10-glue-getUint8ArrayMemory0.js",
-            ),
+            ("greet", "ch10-glue-greet.js"),
+            ("reverse_bytes", "ch10-glue-reverse_bytes.js"),
+            ("passStringToWasm0", "ch10-glue-passStringToWasm0.js"),
+            ("getUint8ArrayMemory0", "ch10-glue-getUint8ArrayMemory0.js"),
         ] {
             let function = extract_function(&glue, name).unwrap_or_else(|| {
                 panic!(
@@ -40,7 +31,7 @@ pub mod bindgen_greeter {
                      changed, and chapter 10, which explains it, must change with it"
                 )
             });
-            assert_matches_file(excerpt, &function);
+            assert_expected(excerpt, &function);
         }
     }
 
@@ -122,9 +113,6 @@ pub mod bindgen_greeter {
                 "reverse_bytes",
             ],
         );
-        assert_matches_file(
-            "crates/book-listings/expected/ch10-exports.txt",
-            &format!("{}\n", report.join("\n")),
-        );
+        assert_expected("ch10-exports.txt", &format!("{}\n", report.join("\n")));
     }
 }

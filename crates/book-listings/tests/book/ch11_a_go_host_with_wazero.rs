@@ -4,7 +4,6 @@
 pub mod go_seed {
     use std::sync::{Arc, Mutex};
 
-    use book_listings::go_guest::instantiate_go_with;
     use wasm_memory_host::{Convention, Guest, PackingOrder};
     use wasmtime::{Caller, Extern};
 
@@ -22,8 +21,8 @@ pub mod go_seed {
         let logged = Arc::new(Mutex::new(Vec::new()));
         let log = logged.clone();
         let config = b"{\"greeting\": \"hi\"}";
-        let (mut store, instance) =
-            instantiate_go_with(book_listings::CH11_GO_SEED, &[], |linker| {
+        let (mut store, instance) = book_listings::Setup::default()
+            .host_functions(|linker| {
                 linker.func_wrap(
                     "env",
                     "log",
@@ -49,7 +48,8 @@ pub mod go_seed {
                     },
                 )?;
                 Ok(())
-            })?;
+            })
+            .instantiate(book_listings::CH11_GO_SEED)?;
         let guest = Guest::new(&mut store, instance, Convention::book())?;
 
         // Calls `export`, takes the buffer it hands over, reads it, gives it back.
@@ -92,7 +92,7 @@ pub mod go_seed {
 
 /// wasmtime's row of the table of hosts.
 pub mod hosts_table {
-    use book_listings::expected_output::assert_matches_file;
+    use book_listings::expected::assert_expected;
     use wasm_memory_host::{Convention, Guest};
 
     #[test]
@@ -106,8 +106,8 @@ pub mod hosts_table {
         assert!(memory.read(&store, size - 2, &mut [0; 4]).is_err());
         assert!(memory.data(&store).get(size - 2..size + 2).is_none());
         let hex: String = greeting.bytes().map(|byte| format!("{byte:02x}")).collect();
-        assert_matches_file(
-            "crates/book-listings/expected/ch11-hosts-wasmtime.md",
+        assert_expected(
+            "ch11-hosts-wasmtime.md",
             &format!(
                 "| wasmtime (Rust) | `memory.data(&store)`: a slice borrowed from the store | \
                  no stale slice can exist: holding one across a call does not compile (chapter 2) | \

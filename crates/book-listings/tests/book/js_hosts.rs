@@ -1,18 +1,9 @@
 //! The JavaScript hosts' tests (`node --test`), run from `cargo test` so
-//! that one command runs every host, with `BOOK_ARTIFACTS` pointing at the
-//! compiled listings.
+//! that one command runs every host, with `BOOK_ARTIFACTS` naming the
+//! artifact manifest.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
-
-/// Writes the artifacts file once per test process.
-fn artifacts_json() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        book_listings::write_artifacts_json().expect("write target/book-artifacts.json")
-    })
-}
 
 /// The `*.test.mjs` files of a folder of the repository.
 fn test_files(folder: &str) -> Vec<PathBuf> {
@@ -32,7 +23,7 @@ pub fn node_test(files: &[PathBuf]) {
     let output = Command::new("node")
         .arg("--test")
         .args(files)
-        .env("BOOK_ARTIFACTS", artifacts_json())
+        .env("BOOK_ARTIFACTS", book_listings::MANIFEST)
         .output()
         .unwrap_or_else(|err| panic!("cannot run node (the JavaScript host tests need it): {err}"));
     assert!(

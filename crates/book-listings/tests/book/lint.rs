@@ -3,7 +3,8 @@
 //! - every `{{#include}}` / `{{#rustdoc_include}}` names an existing file and,
 //!   if it names an anchor, one that exists and is not empty (mdBook 0.5
 //!   prints a warning and exits 0);
-//! - every included file is one the tests build or run;
+//! - every included file is one the tests build or run, and every
+//!   expected-output file is one a test compares against;
 //! - every listing is shown in some chapter;
 //! - every code block is a doctest (```` ```rust ````), a diagram
 //!   (```` ```mermaid ````), a command that exists (```` ```console ````), or
@@ -17,7 +18,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use book_listings::expected_output::assert_matches_file;
+use book_listings::expected::assert_expected;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A chapter file, read once.
@@ -169,8 +170,10 @@ fn anchor_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
     (end > 0).then(|| &name[..end])
 }
 
-/// The source files of the tests in every language, concatenated, to find
-/// which expected-output files a test compares against.
+/// The source files of the tests in every language, concatenated: where the
+/// expected-output files are named, each by the one test that compares it
+/// (`assert_expected("x.txt", ...)` in Rust, `booktest.ExpectFile(t,
+/// "x.txt", ...)` in Go, `expectFile('x.txt', ...)` in JavaScript).
 fn test_sources() -> String {
     let mut files = Vec::new();
     collect_files(&repo().join("crates/book-listings/tests"), &mut files);
@@ -186,31 +189,63 @@ fn test_sources() -> String {
         .collect()
 }
 
+/// The expected-output files, by file name.
+fn expected_files() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(book_listings::expected::expected_dir())
+        .expect("the expected-output folder")
+        .map(|entry| {
+            entry
+                .expect("readable")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether a test names the expected-output file `name` as a string.
+fn is_compared_by_a_test(name: &str, test_sources: &str) -> bool {
+    ['"', '\'']
+        .iter()
+        .any(|quote| test_sources.contains(&format!("{quote}{name}{quote}")))
+}
+
 /// Is `file` something the tests build, run or compare against?
 fn is_tested_file(file: &str, test_sources: &str) -> bool {
-    let in_listing = book_listings::LISTING_SOURCES
-        .iter()
-        .any(|source| file == *source || file.starts_with(&format!("{source}/")));
-    let is_expected_output =
-        file.ends_with(".txt") || file.starts_with("crates/book-listings/expected/");
-    if is_expected_output {
-        return (in_listing || file.starts_with("crates/book-listings/expected/"))
-            && ['"', '\'']
-                .iter()
-                .any(|quote| test_sources.contains(&format!("{quote}{file}{quote}")));
+    if let Some(name) = file.strip_prefix(&format!("{}/", book_listings::expected::EXPECTED_DIR)) {
+        return is_compared_by_a_test(name, test_sources);
     }
     // Every crate under crates/ is built and tested by `cargo test
     // --workspace`, the Go packages by `go test`, the JavaScript by
-    // `node --test` (run from cargo test); the harness's build script
-    // compiles the listings, shown as it runs.
+    // `node --test` (run from cargo test); the listing builder compiles the
+    // listings, shown as it runs.
     // Benchmark results: measurements that `ci/bench` writes, shown as
     // such; a test below checks they say where they come from.
-    in_listing
+    book_listings::LISTING_SOURCES
+        .iter()
+        .any(|source| file == *source || file.starts_with(&format!("{source}/")))
         || file.starts_with("benchmarks/")
         || (file.starts_with("crates/")
             && [".rs", ".go", ".mjs"]
                 .iter()
                 .any(|ending| file.ends_with(ending)))
+}
+
+#[test]
+fn every_expected_output_file_is_compared_by_a_test() {
+    let test_sources = test_sources();
+    let unread: Vec<String> = expected_files()
+        .into_iter()
+        .filter(|name| !is_compared_by_a_test(name, &test_sources))
+        .collect();
+    assert!(
+        unread.is_empty(),
+        "files of {} that no test compares against (delete them, or name them in the test that \
+         produces them): {unread:?}",
+        book_listings::expected::EXPECTED_DIR
+    );
 }
 
 #[test]
@@ -236,8 +271,8 @@ fn every_include_names_a_tested_file_and_a_non_empty_anchor() {
             if !is_tested_file(&include.file, &test_sources) {
                 problems.push(format!(
                     "{}: `{}`: {} is not a listing, a test, or an expected-output file a test \
-                     compares against (write `\"{}\"` in the test that produces it)",
-                    chapter.path, include.directive, include.file, include.file
+                     compares against",
+                    chapter.path, include.directive, include.file
                 ));
             }
             let body = match &include.anchor {
@@ -276,11 +311,9 @@ fn every_listing_is_shown_in_a_chapter() {
         .iter()
         .copied()
         .filter(|source| {
-            // Its source, not only an expected-output file beside it.
-            !included.iter().any(|file| {
-                file == source
-                    || (file.starts_with(&format!("{source}/")) && !file.ends_with(".txt"))
-            })
+            !included
+                .iter()
+                .any(|file| file == source || file.starts_with(&format!("{source}/")))
         })
         .collect();
     assert!(
@@ -532,8 +565,8 @@ fn the_introduction_shows_the_pinned_versions() {
         &read("ci/assemblyscript/package.json"),
         "\"assemblyscript\":",
     );
-    assert_matches_file(
-        "crates/book-listings/expected/versions.txt",
+    assert_expected(
+        "versions.txt",
         &format!(
             "| What | Version |\n\
              |---|---|\n\

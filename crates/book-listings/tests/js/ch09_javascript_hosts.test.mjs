@@ -111,7 +111,7 @@ test("Node's row of the table of hosts (chapter 11)", async () => {
   assert.throws(() => new Uint8Array(memory.buffer, size - 2, 4), RangeError);
   const hex = Buffer.from(greeting).toString('hex');
   expectFile(
-    'crates/book-listings/expected/ch11-hosts-node.md',
+    'ch11-hosts-node.md',
     '| Node (JavaScript) | `new Uint8Array(memory.buffer, ptr, len)`: a view of the `ArrayBuffer` | ' +
       'the `ArrayBuffer` is detached: old views have length 0, read as empty, and drop writes | ' +
       `the \`Uint8Array\` constructor throws a \`RangeError\` | \`${hex}\` |\n`,

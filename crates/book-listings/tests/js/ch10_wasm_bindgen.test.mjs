@@ -7,12 +7,12 @@ import path from 'node:path';
 import test from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-const artifacts = JSON.parse(fs.readFileSync(process.env.BOOK_ARTIFACTS, 'utf8'));
+import { artifactPath } from '../../../wasm-memory-js/test/artifacts.mjs';
 
 test('the nodejs glue: strings and bytes in and out', () => {
   // ANCHOR: nodejs
   const require = createRequire(import.meta.url);
-  const glue = require(path.join(artifacts.CH10_BINDGEN_GREETER_NODEJS, 'ch10_bindgen_greeter.js'));
+  const glue = require(path.join(artifactPath('CH10_BINDGEN_GREETER_NODEJS'), 'ch10_bindgen_greeter.js'));
 
   assert.equal(glue.greet('Ferris'), 'Hello, Ferris!');
   assert.equal(glue.greet('wörld'), 'Hello, wörld!'); // not ASCII: realloc
@@ -21,7 +21,7 @@ test('the nodejs glue: strings and bytes in and out', () => {
 });
 
 test('the web glue, initialized from bytes as a page would from fetch', async () => {
-  const dir = artifacts.CH10_BINDGEN_GREETER_WEB;
+  const dir = artifactPath('CH10_BINDGEN_GREETER_WEB');
   // ANCHOR: web
   const glue = await import(pathToFileURL(path.join(dir, 'ch10_bindgen_greeter.js')).href);
   glue.initSync({ module: fs.readFileSync(path.join(dir, 'ch10_bindgen_greeter_bg.wasm')) });
@@ -30,7 +30,7 @@ test('the web glue, initialized from bytes as a page would from fetch', async ()
 });
 
 test('ten thousand calls do not grow the memory: inputs and results are freed', async () => {
-  const dir = artifacts.CH10_BINDGEN_GREETER_WEB;
+  const dir = artifactPath('CH10_BINDGEN_GREETER_WEB');
   const glue = await import(pathToFileURL(path.join(dir, 'ch10_bindgen_greeter.js')).href + '?fresh');
   const exports = glue.initSync({ module: fs.readFileSync(path.join(dir, 'ch10_bindgen_greeter_bg.wasm')) });
   const name = 'ö'.repeat(100); // not ASCII: the realloc path too

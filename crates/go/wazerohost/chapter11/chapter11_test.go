@@ -48,7 +48,7 @@ func seedGuest(ctx context.Context, t *testing.T, r wazero.Runtime) api.Module {
 			t.Errorf("logged %q", logged)
 		}
 	})
-	return booktest.InstantiateReactor(ctx, t, r, "CH11_GO_SEED", wazero.NewModuleConfig())
+	return booktest.Instantiate(ctx, t, r, "CH11_GO_SEED", booktest.Options{})
 }
 
 func TestTheSeedSnippetRunsAsWritten(t *testing.T) {
@@ -112,7 +112,7 @@ func TestMixingUpThePackingOrders(t *testing.T) {
 		t.Fatalf("expected a megabyte-sized read, got %d bytes, ok %v", len(mixed), ok)
 	}
 	outcome := fmt.Sprintf("ok == true, and %d bytes of whatever lies there", len(mixed))
-	booktest.ExpectFile(t, "crates/book-listings/expected/ch11-mixed-orders.txt", fmt.Sprintf(
+	booktest.ExpectFile(t, "ch11-mixed-orders.txt", fmt.Sprintf(
 		"pointer-high result: %#016x\nread the seed's way: %d bytes at %#x, in a %d-byte memory: %s\n",
 		high[0], mixedSize, mixedOffset, uint64(pages)*65536, outcome))
 }
@@ -149,7 +149,7 @@ type counter struct {
 }
 
 func newCounter(ctx context.Context, t *testing.T, r wazero.Runtime) counter {
-	module := booktest.Instantiate(ctx, t, r, "CH02_POINTER_IS_OFFSET", nil)
+	module := booktest.Instantiate(ctx, t, r, "CH02_POINTER_IS_OFFSET", booktest.Options{})
 	address, err := module.ExportedFunction("counter_address").Call(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestTheSeedQuestionFromTheHostsSide(t *testing.T) {
 	run := func(export string) (churned uint32, text string, live uint64) {
 		r := wazero.NewRuntime(ctx)
 		defer r.Close(ctx)
-		module := booktest.InstantiateReactor(ctx, t, r, "CH06_GO_GREETER", wazero.NewModuleConfig())
+		module := booktest.Instantiate(ctx, t, r, "CH06_GO_GREETER", booktest.Options{})
 		results, err := module.ExportedFunction(export).Call(ctx, 10) // call A
 		if err != nil {
 			t.Fatal(err)
@@ -254,7 +254,7 @@ func TestTheSeedQuestionFromTheHostsSide(t *testing.T) {
 	if keptChurn != 0 || keptLive != 0 {
 		t.Fatalf("the kept greeting: churn %d, live %d", keptChurn, keptLive)
 	}
-	booktest.ExpectFile(t, "crates/book-listings/expected/ch11-seed-question.txt", fmt.Sprintf(
+	booktest.ExpectFile(t, "ch11-seed-question.txt", fmt.Sprintf(
 		"greet (nobody keeps it):  overwritten after %.2f MiB of churn, now %q\n"+
 			"greet_kept (keepalive):   intact after 32 MiB of churn: %q\n"+
 			"live buffers after the host's deallocate: %d\n",
@@ -266,7 +266,7 @@ func TestWazeroRowOfTheHostsTable(t *testing.T) {
 	ctx := context.Background()
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH04_PACKED_RETURN", nil)
+	module := booktest.Instantiate(ctx, t, r, "CH04_PACKED_RETURN", booktest.Options{})
 	guest, _ := wazerohost.New(module, wazerohost.Book)
 	greeting, err := guest.CallString(ctx, "greet", "Ferris")
 	if err != nil || greeting != "Hello, Ferris!" {
@@ -277,7 +277,7 @@ func TestWazeroRowOfTheHostsTable(t *testing.T) {
 	if ok {
 		t.Fatal("an out-of-bounds Read succeeded")
 	}
-	booktest.ExpectFile(t, "crates/book-listings/expected/ch11-hosts-wazero.md", fmt.Sprintf(
+	booktest.ExpectFile(t, "ch11-hosts-wazero.md", fmt.Sprintf(
 		"| wazero (Go) | `Memory().Read(ptr, len)`: a slice of the memory itself, write-through | "+
 			"the slice disconnects: it keeps the old bytes, and writes to it are lost | `Read` returns `ok == false` | `%x` |\n",
 		greeting))

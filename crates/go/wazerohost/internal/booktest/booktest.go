@@ -1,6 +1,7 @@
 // Package booktest is what the book's Go host tests share: the compiled
-// listings, found through BOOK_ARTIFACTS, and expected-output files,
-// rewritten when BLESS=1.
+// listings, found through the artifact manifest that BOOK_ARTIFACTS names,
+// one helper that instantiates any of them, and expected-output files,
+// rewritten when SNAPSHOTS=overwrite.
 package booktest
 
 import (
@@ -17,8 +18,9 @@ import (
 )
 
 // Artifact returns the bytes of the compiled listing named like its Rust
-// constant, such as "CH04_PACKED_RETURN". BOOK_ARTIFACTS names the JSON
-// file that `cargo run -p book-listings --bin book-artifacts` writes.
+// constant, such as "CH04_PACKED_RETURN". BOOK_ARTIFACTS names the
+// manifest, whose path `cargo run -q -p book-listings --bin book-artifacts`
+// prints.
 func Artifact(tb testing.TB, name string) []byte {
 	tb.Helper()
 	file := os.Getenv("BOOK_ARTIFACTS")
@@ -30,25 +32,77 @@ func Artifact(tb testing.TB, name string) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var paths map[string]string
-	if err := json.Unmarshal(text, &paths); err != nil {
+	var manifest struct {
+		Artifacts map[string]struct{ Path string }
+	}
+	if err := json.Unmarshal(text, &manifest); err != nil {
 		tb.Fatalf("%s: %v", file, err)
 	}
-	path, ok := paths[name]
+	artifact, ok := manifest.Artifacts[name]
 	if !ok {
 		tb.Fatalf("%s has no artifact %s", file, name)
 	}
-	bytes, err := os.ReadFile(path)
+	bytes, err := os.ReadFile(artifact.Path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return bytes
 }
 
-// Instantiate instantiates a listing that needs no imports but, possibly,
-// wasm_memory.report_error (the book's checked allocator), whose messages
-// are appended to *messages.
-func Instantiate(ctx context.Context, tb testing.TB, r wazero.Runtime, name string, messages *[]string) api.Module {
+// Options are what Instantiate may be told; the zero value suits most
+// listings.
+type Options struct {
+	// Config configures the module (a reactor's environment, its stderr);
+	// nil means wazero.NewModuleConfig().
+	Config wazero.ModuleConfig
+	// Messages, if not nil, receives what the guest reports through
+	// wasm_memory.report_error (the book's checked allocator).
+	Messages *[]string
+}
+
+// Instantiate instantiates a compiled listing in r, whatever its language:
+// it provides WASI preview 1 and wasm_memory.report_error to a guest that
+// imports them (unless r already has them), and runs `_initialize` first if
+// the guest is a reactor.
+func Instantiate(ctx context.Context, tb testing.TB, r wazero.Runtime, name string, options Options) api.Module {
+	tb.Helper()
+	compiled, err := r.CompileModule(ctx, Artifact(tb, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	config := options.Config
+	if config == nil {
+		config = wazero.NewModuleConfig()
+	}
+	imports := map[string]bool{}
+	for _, function := range compiled.ImportedFunctions() {
+		module, _, _ := function.Import()
+		imports[module] = true
+	}
+	if imports["wasm_memory"] && r.Module("wasm_memory") == nil {
+		instantiateReportError(ctx, tb, r, options.Messages)
+	}
+	// ANCHOR: reactor
+	// Go's wasip1 port imports its system interface from wasi_snapshot_preview1.
+	if imports["wasi_snapshot_preview1"] && r.Module("wasi_snapshot_preview1") == nil {
+		wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	}
+	// A reactor: run `_initialize` (the Go runtime and package initializers)
+	// instead of `_start`, and only then call exports.
+	if _, reactor := compiled.ExportedFunctions()["_initialize"]; reactor {
+		config = config.WithStartFunctions("_initialize")
+	}
+	module, err := r.InstantiateModule(ctx, compiled, config)
+	// ANCHOR_END: reactor
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return module
+}
+
+// instantiateReportError provides wasm_memory.report_error, whose messages
+// are appended to *messages (if messages is not nil).
+func instantiateReportError(ctx context.Context, tb testing.TB, r wazero.Runtime, messages *[]string) {
 	tb.Helper()
 	_, err := r.NewHostModuleBuilder("wasm_memory").NewFunctionBuilder().
 		WithFunc(func(ctx context.Context, m api.Module, ptr, length uint32) {
@@ -60,37 +114,16 @@ func Instantiate(ctx context.Context, tb testing.TB, r wazero.Runtime, name stri
 	if err != nil {
 		tb.Fatal(err)
 	}
-	module, err := r.Instantiate(ctx, Artifact(tb, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return module
 }
 
-// InstantiateReactor instantiates a Go or TinyGo wasip1 reactor: WASI
-// preview 1, then `_initialize`.
-func InstantiateReactor(ctx context.Context, tb testing.TB, r wazero.Runtime, name string, config wazero.ModuleConfig) api.Module {
-	tb.Helper()
-	// ANCHOR: reactor
-	// Go's wasip1 port imports its system interface from wasi_snapshot_preview1.
-	wasi_snapshot_preview1.MustInstantiate(ctx, r)
-	// A reactor: run `_initialize` (the Go runtime and package initializers)
-	// instead of `_start`, and only then call exports.
-	module, err := r.InstantiateWithConfig(ctx, Artifact(tb, name), config.WithStartFunctions("_initialize"))
-	// ANCHOR_END: reactor
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return module
-}
-
-// ExpectFile fails unless the file at pathFromRepo holds exactly actual;
-// with BLESS=1 it writes actual there instead.
-func ExpectFile(tb testing.TB, pathFromRepo, actual string) {
+// ExpectFile fails unless crates/book-listings/expected/<name> holds
+// exactly actual; with SNAPSHOTS=overwrite (as for the Rust and JavaScript
+// tests) it writes actual there instead.
+func ExpectFile(tb testing.TB, name, actual string) {
 	tb.Helper()
 	_, here, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(here), "../../../../..", pathFromRepo)
-	if os.Getenv("BLESS") == "1" {
+	path := filepath.Join(filepath.Dir(here), "../../../../book-listings/expected", name)
+	if os.Getenv("SNAPSHOTS") == "overwrite" {
 		if err := os.WriteFile(path, []byte(actual), 0o644); err != nil {
 			tb.Fatal(err)
 		}
@@ -98,9 +131,9 @@ func ExpectFile(tb testing.TB, pathFromRepo, actual string) {
 	}
 	expected, err := os.ReadFile(path)
 	if err != nil {
-		tb.Fatalf("cannot read %s (%v); run with BLESS=1 to create it", pathFromRepo, err)
+		tb.Fatalf("cannot read expected/%s (%v); run with SNAPSHOTS=overwrite to create it", name, err)
 	}
 	if string(expected) != actual {
-		tb.Fatalf("%s does not match what the test produced.\n--- expected (the file) ---\n%s\n--- actual (the test) ---\n%s\nIf the new output is right, rerun with BLESS=1.", pathFromRepo, expected, actual)
+		tb.Fatalf("expected/%s does not match what the test produced.\n--- expected (the file) ---\n%s\n--- actual (the test) ---\n%s\nIf the new output is right, rerun with SNAPSHOTS=overwrite and review the diff.", name, expected, actual)
 	}
 }

@@ -1,9 +1,9 @@
 //! A round trip of n bytes through chapter 4's `greet` (which copies its
-//! input into a new buffer), with this crate, with raw wasmtime calls and no
-//! checks, and a plain host copy of the same bytes, in one run:
+//! input into a new buffer), with `wasm-memory-host`, with raw wasmtime calls
+//! and no checks, and a plain host copy of the same bytes, in one run:
 //!
 //! ```console
-//! $ cargo bench -p wasm-memory-host --bench round_trip
+//! $ cargo bench -p book-listings --bench round_trip
 //! ```
 //!
 //! `ci/bench` runs it beside the Go host's benchmarks and writes the ratios

@@ -1,0 +1,119 @@
+//! `chNN-chapter/listing.ts`: an AssemblyScript module, compiled by the
+//! pinned `asc` (run by Node.js) with the incremental garbage collector.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::SystemTime;
+
+use super::{Kind, file_with_extension, output_dir};
+use crate::{Artifact, Built, Config, Error, Listing, command, freshness};
+
+// ANCHOR: asc_flags
+/// How every AssemblyScript listing is built: the incremental garbage
+/// collector, with its entry points (`__new`, `__pin`, `__unpin`,
+/// `__collect`) exported to the host.
+const ASC_FLAGS: &[&str] = &[
+    "--runtime",
+    "incremental",
+    "--exportRuntime",
+    "--optimizeLevel",
+    "2",
+];
+// ANCHOR_END: asc_flags
+
+const NEEDED_BY: &str = "The AssemblyScript listings";
+
+pub(crate) struct AssemblyScript;
+
+impl Kind for AssemblyScript {
+    fn name(&self) -> &'static str {
+        "assemblyscript"
+    }
+
+    fn looks_like(&self) -> &'static str {
+        "a `.ts` file (AssemblyScript)"
+    }
+
+    fn recognize(&self, entry: &Path) -> Option<String> {
+        file_with_extension(entry, "ts")
+    }
+
+    fn build(&self, listings: &[&Listing], config: &Config) -> Result<Built, Error> {
+        let tools = &config.tools;
+        tools.require_file(&tools.asc, NEEDED_BY)?;
+        let node = tools.check_version(&tools.node, &["--version"], &[], NEEDED_BY, |_, _| true)?;
+        let dir = output_dir(config, self.name())?;
+        let mut built = Built::default();
+        for listing in listings {
+            let wasm = dir.join(format!("{}.wasm", listing.stem()));
+            let mut asc = Command::new(&tools.node.path);
+            asc.arg(&tools.asc.path)
+                .arg(&listing.path)
+                .args(ASC_FLAGS)
+                .arg("--outFile")
+                .arg(&wasm);
+            let recipe = format!("node {node}: {}", command::describe(&asc));
+            let inputs = vec![listing.path.clone(), tools.asc.path.clone()];
+            if !freshness::is_fresh(&wasm, &recipe, &inputs) {
+                let started = SystemTime::now();
+                command::run(&mut asc, None)?;
+                freshness::record(&wasm, &recipe, &inputs, started)?;
+            }
+            built.inputs.extend(inputs);
+            built.artifacts.push(Artifact {
+                name: listing.constant(),
+                path: wasm,
+                source: listing.source.clone(),
+                description: format!(
+                    "`{}`, compiled by AssemblyScript with the incremental GC.",
+                    listing.source
+                ),
+            });
+        }
+        Ok(built)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{config_for, listing_at, tree};
+
+    #[test]
+    fn without_the_compiler_it_says_how_to_install_it() {
+        let root = tree(&[("listings/ch06-gc/as-greeter.ts", "")]);
+        let config = config_for(&root);
+        let listing = listing_at(&root, "listings/ch06-gc/as-greeter.ts", "assemblyscript");
+        let error = AssemblyScript.build(&[&listing], &config).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "AssemblyScript's asc.js is not installed at /no/asc.js (a test): run `ci/setup`, \
+             which installs it there. The AssemblyScript listings need it."
+        );
+    }
+
+    #[test]
+    fn runs_asc_once_then_skips_the_fresh_artifact() {
+        let root = tree(&[
+            (
+                "listings/ch06-gc/as-greeter.ts",
+                "export function f(): void {}",
+            ),
+            // A stand-in for asc.js: writes what it was asked to, and counts runs.
+            (
+                "fake-asc.sh",
+                "echo run >> \"$(dirname \"$0\")/runs\"; \
+                 while [ \"$1\" != --outFile ]; do shift; done; printf '\\0asm' > \"$2\"",
+            ),
+        ]);
+        let mut config = config_for(&root);
+        config.tools.asc.path = root.path().join("fake-asc.sh");
+        let listing = listing_at(&root, "listings/ch06-gc/as-greeter.ts", "assemblyscript");
+
+        let built = AssemblyScript.build(&[&listing], &config).unwrap();
+        assert_eq!(std::fs::read(&built.artifacts[0].path).unwrap(), b"\0asm");
+        AssemblyScript.build(&[&listing], &config).unwrap();
+        let runs = std::fs::read_to_string(root.path().join("runs")).unwrap();
+        assert_eq!(runs.lines().count(), 1, "the second build found it fresh");
+    }
+}

@@ -1,0 +1,64 @@
+//! The kinds of listing. Each is one module: how to recognize a listing of
+//! that kind in a chapter folder, and how to build all of them.
+//!
+//! A new kind (a component, an Extism plugin, a `.wat` file with a proposal)
+//! is a new module implementing [`Kind`], one line in [`KINDS`], and unit
+//! tests beside it like the ones here.
+
+mod assemblyscript;
+mod go;
+mod rust_crate;
+mod wasm_bindgen;
+mod wat;
+
+use std::path::Path;
+
+use crate::{Built, Config, Error, Listing};
+
+/// One kind of listing.
+pub(crate) trait Kind: Sync {
+    /// Its name in the manifest: `rust`, `go`, `assemblyscript`, `wat`.
+    fn name(&self) -> &'static str;
+
+    /// What a listing of this kind looks like, for layout errors: "a `.wat`
+    /// file (the text format)".
+    fn looks_like(&self) -> &'static str;
+
+    /// If `entry` (a file or folder directly in a chapter folder) is a
+    /// listing of this kind, its slug.
+    fn recognize(&self, entry: &Path) -> Option<String>;
+
+    /// Layout rules of this kind beyond the common ones, checked when the
+    /// listings are discovered; the error is a sentence about `listing`.
+    fn check_layout(&self, _listing: &Listing, _listings_dir: &Path) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Builds every listing of this kind into `config.out_dir`, skipping
+    /// artifacts that are fresh; returns them with the files they were built
+    /// from. Runs on a thread of its own, beside the other kinds.
+    fn build(&self, listings: &[&Listing], config: &Config) -> Result<Built, Error>;
+}
+
+/// Every kind, in the order layout errors list them.
+pub(crate) static KINDS: [&dyn Kind; 4] = [
+    &rust_crate::RustCrate,
+    &go::GoPackage,
+    &assemblyscript::AssemblyScript,
+    &wat::Wat,
+];
+
+/// `file.ext` gives `Some("file")` if `entry` is a file ending in `.ext`.
+fn file_with_extension(entry: &Path, extension: &str) -> Option<String> {
+    if !entry.is_file() || entry.extension()? != extension {
+        return None;
+    }
+    Some(entry.file_stem()?.to_string_lossy().into_owned())
+}
+
+/// Where a kind puts its artifacts: `OUT_DIR/<kind>/`.
+fn output_dir(config: &Config, kind: &str) -> Result<std::path::PathBuf, Error> {
+    let dir = config.out_dir.join(kind);
+    std::fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
+    Ok(dir)
+}

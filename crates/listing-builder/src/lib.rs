@@ -1,0 +1,137 @@
+//! Builds the book's listings to wasm and writes the manifest that every
+//! test, script and widget finds them through.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! listings/chNN-chapter/entry  --discover-->  Listing  --kind.build-->  Artifact
+//!                                                   \--> manifest (OUT_DIR/artifacts.json) --> tests, ci/, widgets
+//! ```
+//!
+//! - [`layout`] finds the listings by their place in the tree and refuses
+//!   anything that does not fit, with every problem in one error;
+//! - each kind of listing is one module of `kinds` (a Rust crate, a Go
+//!   package, an AssemblyScript file, a `.wat` file), which recognizes its
+//!   listings and builds them; the kinds build in parallel, one thread
+//!   each;
+//! - [`Manifest`] is the result: every artifact by the name of its Rust
+//!   constant, written as JSON into `OUT_DIR`, and the Rust source of the
+//!   constants;
+//! - [`Build::inputs`] are the files the artifacts were made from, for
+//!   `cargo:rerun-if-changed`, so that nothing else triggers a rebuild;
+//! - [`chapters`] turns the chapters `SUMMARY.md` lists into doctest modules.
+//!
+//! The book's `crates/book-listings/build.rs` is the one caller.
+
+pub mod chapters;
+mod command;
+mod error;
+mod freshness;
+mod kinds;
+pub mod layout;
+mod manifest;
+#[cfg(test)]
+mod test_support;
+pub mod tools;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+pub use error::{Error, MissingTool};
+pub use layout::Listing;
+pub use manifest::{Artifact, ListingEntry, Manifest};
+pub use tools::{Tool, Tools};
+
+/// Where the listings are, where their artifacts go, and with what.
+#[derive(Debug)]
+pub struct Config {
+    /// The repository root: sources in the manifest are relative to it.
+    pub repo_root: PathBuf,
+    /// `listings/`: one folder per chapter, a cargo workspace and a Go module.
+    pub listings_dir: PathBuf,
+    /// Where the artifacts and the manifest are written (cargo's `OUT_DIR`).
+    pub out_dir: PathBuf,
+    /// The nested cargo build's own target folder: a cache, shared by every
+    /// build of the harness (`cargo test`, `cargo clippy`, `cargo doc` each
+    /// get an `OUT_DIR` of their own), so the guests compile once.
+    pub cargo_target_dir: PathBuf,
+    /// The compilers, where they are and which versions are pinned.
+    pub tools: Tools,
+}
+
+/// What [`build`] produced.
+#[derive(Debug)]
+pub struct Build {
+    /// Every listing and artifact; also written to [`Build::manifest_path`].
+    pub manifest: Manifest,
+    /// `OUT_DIR/artifacts.json`.
+    pub manifest_path: PathBuf,
+    /// Every file the artifacts were built from, and the folders whose
+    /// contents decide which listings exist.
+    pub inputs: BTreeSet<PathBuf>,
+}
+
+/// What one kind of listing produced.
+#[derive(Debug, Default)]
+pub(crate) struct Built {
+    pub artifacts: Vec<Artifact>,
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Discovers every listing, builds each kind on a thread of its own, and
+/// writes the manifest into `config.out_dir`.
+///
+/// # Errors
+///
+/// Every layout problem at once, a missing or wrong tool (with the script
+/// that installs it), or a compiler that failed (with its command line and
+/// its output). When several kinds fail, all their errors.
+pub fn build(config: &Config) -> Result<Build, Error> {
+    let listings = layout::discover(&config.listings_dir, &config.repo_root)?;
+    let mut inputs = layout::inputs(&config.listings_dir);
+
+    let results: Vec<Result<Built, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = kinds::KINDS
+            .iter()
+            .filter_map(|kind| {
+                let mine: Vec<&Listing> = listings
+                    .iter()
+                    .filter(|listing| listing.kind == kind.name())
+                    .collect();
+                (!mine.is_empty()).then(|| scope.spawn(move || kind.build(&mine, config)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(Error::Internal("a builder thread panicked".to_owned()))
+                })
+            })
+            .collect()
+    });
+
+    let mut artifacts = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(built) => {
+                artifacts.extend(built.artifacts);
+                inputs.extend(built.inputs);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::all(errors));
+    }
+
+    let manifest = Manifest::new(&listings, artifacts)?;
+    let manifest_path = config.out_dir.join("artifacts.json");
+    manifest.write(&manifest_path)?;
+    Ok(Build {
+        manifest,
+        manifest_path,
+        inputs,
+    })
+}
