@@ -1,7 +1,7 @@
 """Turns the output of the two round-trip benchmarks into the table chapter 11
 shows: `ci/bench-table.py RUST_OUTPUT_FILE GO_OUTPUT_FILE > benchmarks/round-trip.md`.
 
-RUST_OUTPUT_FILE is what `cargo bench -p wasm-memory-host --bench round_trip`
+RUST_OUTPUT_FILE is what `cargo bench -p book-listings --bench round_trip`
 printed (divan), GO_OUTPUT_FILE what `go test -bench BenchmarkRoundTrip`
 printed. Medians for divan; ns/op (a mean) for Go.
 """

@@ -3,8 +3,8 @@
 // that looks like a fix but is not (keepalive_call.go).
 //
 // Built with Go for wasip1 as a reactor (-buildmode=c-shared); the host calls
-// _initialize, then the exports. The same source builds with TinyGo 0.34+,
-// except pinned.go: TinyGo has no runtime.Pinner.
+// _initialize, then the exports. The source is written for TinyGo 0.36+ too
+// (not run here), except pinned.go: TinyGo has no runtime.Pinner.
 package main
 
 import (

@@ -1,5 +1,6 @@
 // A Go guest (wasip1 reactor) that uppercases what the host passes in, with
-// the keepalive pattern. The same source builds with TinyGo 0.34+.
+// the keepalive pattern. The source is written for TinyGo 0.36+ too (not run
+// here).
 package main
 
 import (

@@ -1,6 +1,6 @@
 // The Go guest of chapter 11: what a wazero host calls in the seed
 // question, and host functions in both directions. Built with Go for wasip1
-// as a reactor; the same source builds with TinyGo 0.34+.
+// as a reactor; the source is written for TinyGo 0.36+ too (not run here).
 package main
 
 import (

@@ -11,7 +11,7 @@ pub mod bindgen_greeter {
 
     /// The chapter shows these functions of the glue wasm-bindgen generates.
     /// If an upgrade renames or drops one, this fails; if one changes, it
-    /// fails until `BLESS=1` rewrites the excerpt, and the chapter is re-read.
+    /// fails until `SNAPSHOTS=overwrite` rewrites the excerpt, and the chapter is re-read.
     #[test]
     fn the_glue_the_chapter_shows_is_the_glue_wasm_bindgen_generates() {
         let glue_path = format!(
