@@ -9,9 +9,10 @@
 //! `ci/bench` runs it beside the Go host's benchmarks and writes the ratios
 //! that chapter 11 shows.
 
+use book_listings::Host;
 use divan::Bencher;
 use wasm_memory_host::{Convention, Guest};
-use wasmtime::{Engine, Instance, Module, Store};
+use wasmtime::{Instance, Store};
 
 const SIZES: [usize; 2] = [16, 1 << 20];
 
@@ -19,13 +20,8 @@ fn main() {
     divan::main();
 }
 
-fn instance() -> (Store<()>, Instance) {
-    let engine = Engine::default();
-    let module =
-        Module::from_file(&engine, book_listings::CH04_PACKED_RETURN).expect("compiled listing");
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
-    (store, instance)
+fn instance() -> (Store<Host>, Instance) {
+    book_listings::instantiate(book_listings::CH04_PACKED_RETURN).expect("compiled listing")
 }
 
 /// The bytes copied on the host, and nothing else: the floor.

@@ -125,7 +125,7 @@ impl std::fmt::Display for MissingTool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} is not installed at {} ({}): run `{}`, which installs it there. {} need it.",
+            "{} is not installed at {} ({}): run `{}` to install it. {} need it.",
             self.tool,
             self.path.display(),
             self.set_by,

@@ -224,8 +224,8 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "Go 1.27.3 is not installed at /no/go (a test): run `ci/setup`, which installs it \
-             there. The Go listings need it.\nNo such file or directory (os error 2)"
+            "Go 1.27.3 is not installed at /no/go (a test): run `ci/setup` to install it. \
+             The Go listings need it.\nNo such file or directory (os error 2)"
         );
         let error = tools
             .require_file(&tools.asc, "The AssemblyScript listings")

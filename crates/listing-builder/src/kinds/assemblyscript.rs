@@ -87,8 +87,8 @@ mod tests {
         let error = AssemblyScript.build(&[&listing], &config).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "AssemblyScript's asc.js is not installed at /no/asc.js (a test): run `ci/setup`, \
-             which installs it there. The AssemblyScript listings need it."
+            "AssemblyScript's asc.js is not installed at /no/asc.js (a test): run `ci/setup` \
+             to install it. The AssemblyScript listings need it."
         );
     }
 

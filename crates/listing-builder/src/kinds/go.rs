@@ -253,8 +253,8 @@ mod tests {
             .to_string();
         assert!(
             error.starts_with(
-                "Go 1.27.3 is not installed at /no/go (a test): run `ci/setup`, which installs \
-                 it there. The Go listings need it."
+                "Go 1.27.3 is not installed at /no/go (a test): run `ci/setup` to install \
+                 it. The Go listings need it."
             ),
             "{error}"
         );

@@ -360,7 +360,7 @@ mod tests {
         );
         assert!(
             error.ends_with(
-                "run `ci/setup`, which installs it there. The Rust listings need it.\n\
+                "run `ci/setup` to install it. The Rust listings need it.\n\
                  (or `rustup target add wasm32-unknown-unknown`)"
             ),
             "{error}"
