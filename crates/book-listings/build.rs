@@ -2,7 +2,8 @@
 //! (CONTRIBUTING.md describes the layout), and generates in `OUT_DIR`:
 //!
 //! - `artifacts.json`: the manifest, every artifact by name, for the tests
-//!   in other languages, the widgets and `ci/` (`book_listings::MANIFEST`);
+//!   in other languages, the widgets and `ci/` (`book_listings::MANIFEST`,
+//!   from the `BOOK_MANIFEST` this sets);
 //! - `listings.rs`: the same as Rust constants (`CH03_SUM_BYTES`), and the
 //!   `foreach_listing!` macro that makes a listing without a test a compile
 //!   error;
@@ -33,12 +34,13 @@ fn run() -> Result<(), Error> {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let pins = repo.join("ci/tools.env");
     let summary = repo.join("src/SUMMARY.md");
-    for var in Tools::ENV_VARS {
+    let tools = Tools::from_env(&pins, "ci/setup")?;
+    for var in tools.env_vars() {
         println!("cargo:rerun-if-env-changed={var}");
     }
 
     let build = listing_builder::build(&Config {
-        tools: Tools::from_env(&pins, "ci/setup")?,
+        tools,
         listings_dir: repo.join("listings"),
         cargo_target_dir: repo.join("target/listings"),
         out_dir: out_dir.clone(),
@@ -53,5 +55,9 @@ fn run() -> Result<(), Error> {
     for input in build.inputs.iter().chain([&pins, &summary]) {
         println!("cargo:rerun-if-changed={}", input.display());
     }
+    println!(
+        "cargo:rustc-env=BOOK_MANIFEST={}",
+        build.manifest_path.display()
+    );
     Ok(())
 }

@@ -28,7 +28,7 @@ include!(concat!(env!("OUT_DIR"), "/listings.rs"));
 /// {"path": ...}}}`). The JavaScript and Go tests read it through the
 /// environment variable `BOOK_ARTIFACTS`; `cargo run -p book-listings --bin
 /// book-artifacts` prints where it is.
-pub const MANIFEST: &str = concat!(env!("OUT_DIR"), "/artifacts.json");
+pub const MANIFEST: &str = env!("BOOK_MANIFEST");
 
 /// The chapters of the book, compiled only as doctests.
 mod chapters {

@@ -19,7 +19,7 @@ use crate::Error;
 /// # Errors
 ///
 /// When `summary` cannot be read.
-pub fn chapter_files(summary: &Path) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn chapter_files(summary: &Path) -> Result<Vec<PathBuf>, Error> {
     let text = std::fs::read_to_string(summary).map_err(Error::io(summary))?;
     let dir = summary.parent().unwrap_or(Path::new("."));
     Ok(Parser::new(&text)

@@ -113,8 +113,8 @@ pub struct MissingTool {
     pub path: PathBuf,
     /// Where the path comes from: `BOOK_GO`.
     pub set_by: String,
-    /// `ci/setup`
-    pub installer: String,
+    /// How to get it: "run `ci/setup` to install it".
+    pub install: String,
     /// `The Go listings`
     pub needed_by: String,
     /// What running it said, if it ran.
@@ -125,11 +125,11 @@ impl std::fmt::Display for MissingTool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} is not installed at {} ({}): run `{}` to install it. {} need it.",
+            "{} is not installed at {} ({}): {}. {} need it.",
             self.tool,
             self.path.display(),
             self.set_by,
-            self.installer,
+            self.install,
             self.needed_by
         )?;
         match &self.detail {

@@ -5,12 +5,31 @@
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::SystemTime;
 
-use crate::Error;
+use crate::{Error, command};
+
+/// Runs `command` to make `output` from `inputs`, unless the last run of
+/// the same recipe (the command line, and `tool_version`) made it from the
+/// same inputs, none of which changed since.
+pub(crate) fn run_unless_fresh(
+    command: &mut Command,
+    output: &Path,
+    inputs: &[PathBuf],
+    tool_version: &str,
+) -> Result<(), Error> {
+    let recipe = format!("{tool_version}: {}", command::describe(command));
+    if is_fresh(output, &recipe, inputs) {
+        return Ok(());
+    }
+    let started = SystemTime::now();
+    command::run(command, None)?;
+    record(output, &recipe, inputs, started)
+}
 
 /// Whether `output` is up to date with `recipe` and `inputs`.
-pub(crate) fn is_fresh(output: &Path, recipe: &str, inputs: &[PathBuf]) -> bool {
+fn is_fresh(output: &Path, recipe: &str, inputs: &[PathBuf]) -> bool {
     let stamp = stamp_path(output);
     let Ok(recorded) = fs::read_to_string(&stamp) else {
         return false;
@@ -30,7 +49,7 @@ pub(crate) fn is_fresh(output: &Path, recipe: &str, inputs: &[PathBuf]) -> bool 
 /// Records that `output` was made by `recipe` from `inputs`, by a build
 /// that started at `started`: an input edited while it ran is newer, and
 /// makes the next build redo it.
-pub(crate) fn record(
+fn record(
     output: &Path,
     recipe: &str,
     inputs: &[PathBuf],

@@ -34,7 +34,9 @@ impl Listing {
     /// `ch03-allocate-deallocate`: the cargo package name, and what the
     /// artifact names derive from.
     pub fn name(&self) -> String {
-        format!("{}-{}", &self.chapter[..4], self.slug)
+        // `ch03`: discovery only makes listings of chapters named like that.
+        let number = self.chapter.get(..4).unwrap_or(&self.chapter);
+        format!("{number}-{}", self.slug)
     }
 
     /// `ch03_allocate_deallocate`: the artifact's file stem.
@@ -55,12 +57,22 @@ impl Listing {
 ///
 /// [`Error::Layout`] with every entry that does not fit the layout, or an
 /// I/O error.
-pub fn discover(listings_dir: &Path, repo_root: &Path) -> Result<Vec<Listing>, Error> {
+pub(crate) fn discover(listings_dir: &Path, repo_root: &Path) -> Result<Vec<Listing>, Error> {
     let mut problems = Vec::new();
     let mut listings = Vec::new();
     for chapter_dir in entries(listings_dir)? {
         let chapter = file_name(&chapter_dir);
         if chapter.starts_with('.') || WORKSPACE_FILES.contains(&chapter.as_str()) {
+            continue;
+        }
+        if chapter == "target" {
+            // Cargo made it for a build of the workspace from another folder
+            // (`--manifest-path`), which does not read its `.cargo/config.toml`.
+            problems.push(format!(
+                "`{}`: delete it, and build the listings from inside `listings/`, whose \
+                 `.cargo/config.toml` puts their output outside the sources",
+                relative(&chapter_dir, repo_root)
+            ));
             continue;
         }
         if !chapter_dir.is_dir() || !is_chapter_name(&chapter) {
@@ -185,7 +197,7 @@ fn relative(path: &Path, root: &Path) -> String {
 }
 
 /// `ch03-passing-bytes-in`: `ch`, two digits, `-`, a slug.
-pub fn is_chapter_name(name: &str) -> bool {
+pub(crate) fn is_chapter_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     bytes.len() > 5
         && name.starts_with("ch")
@@ -205,7 +217,7 @@ fn is_slug(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::tree;
+    use crate::test_support::{WORKSPACE, tree};
 
     fn discover_in(root: &tempfile::TempDir) -> Result<Vec<Listing>, Error> {
         discover(&root.path().join("listings"), root.path())
@@ -217,9 +229,6 @@ mod tests {
             other => panic!("expected layout problems, got {other:?}"),
         }
     }
-
-    const WORKSPACE: &str =
-        "[workspace]\nmembers = [\"ch*/*\"]\nexclude = [\"ch06-gc/go-greeter\"]\n";
 
     #[test]
     fn finds_every_kind_by_its_place_in_the_tree() {
@@ -276,6 +285,7 @@ mod tests {
         let root = tree(&[
             ("listings/Cargo.toml", WORKSPACE),
             ("listings/README.md", ""),
+            ("listings/target/release/x.wasm", ""),
             ("listings/chapter-three/x.wat", ""),
             ("listings/ch03-bytes-in/notes.txt", ""),
             ("listings/ch03-bytes-in/Sum_Bytes.wat", ""),
@@ -293,6 +303,8 @@ mod tests {
                  `Cargo.toml` (a Rust crate), or a folder of `.go` files (a Go `main` package), or a \
                  `.ts` file (AssemblyScript), or a `.wat` file (the text format)",
                 "`listings/chapter-three`: listings are grouped in folders named like `ch03-passing-bytes-in`",
+                "`listings/target`: delete it, and build the listings from inside `listings/`, whose \
+                 `.cargo/config.toml` puts their output outside the sources",
             ]
         );
     }

@@ -8,7 +8,7 @@
 //!                                                   \--> manifest (OUT_DIR/artifacts.json) --> tests, ci/, widgets
 //! ```
 //!
-//! - [`layout`] finds the listings by their place in the tree and refuses
+//! - `layout` finds the listings by their place in the tree and refuses
 //!   anything that does not fit, with every problem in one error;
 //! - each kind of listing is one module of `kinds` (a Rust crate, a Go
 //!   package, an AssemblyScript file, a `.wat` file), which recognizes its
@@ -28,7 +28,7 @@ mod command;
 mod error;
 mod freshness;
 mod kinds;
-pub mod layout;
+mod layout;
 mod manifest;
 #[cfg(test)]
 mod test_support;

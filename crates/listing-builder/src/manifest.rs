@@ -1,6 +1,7 @@
-//! The one list of what was built: `OUT_DIR/artifacts.json`, read by the
-//! Rust constants, the JavaScript and Go tests, the widget copy step and the
-//! scripts in `ci/`.
+//! The one list of what was built: written as `OUT_DIR/artifacts.json`, for
+//! the JavaScript and Go tests and the scripts in `ci/`, and as the Rust
+//! constants the harness compiles (which the widget copy step uses), both
+//! from one [`Manifest`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -53,7 +54,7 @@ impl Manifest {
     ///
     /// [`Error::Internal`] if two artifacts have one name, or a listing has
     /// none: a kind's bug, not the reader's.
-    pub fn new(listings: &[Listing], artifacts: Vec<Artifact>) -> Result<Manifest, Error> {
+    pub(crate) fn new(listings: &[Listing], artifacts: Vec<Artifact>) -> Result<Manifest, Error> {
         let mut by_name = BTreeMap::new();
         for artifact in artifacts {
             if let Some(twin) = by_name.insert(artifact.name.clone(), artifact) {
@@ -85,33 +86,15 @@ impl Manifest {
         })
     }
 
-    /// Reads a manifest that [`Manifest::write`] wrote.
-    ///
-    /// # Errors
-    ///
-    /// If the file cannot be read or is not a manifest.
-    pub fn read(path: &Path) -> Result<Manifest, Error> {
-        let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-        serde_json::from_str(&text).map_err(|error| Error::Io {
-            path: path.to_owned(),
-            source: std::io::Error::other(error),
-        })
-    }
-
     /// Writes it as JSON.
     ///
     /// # Errors
     ///
     /// If the file cannot be written.
-    pub fn write(&self, path: &Path) -> Result<(), Error> {
+    pub(crate) fn write(&self, path: &Path) -> Result<(), Error> {
         let json = serde_json::to_string_pretty(self)
             .map_err(|error| Error::Internal(error.to_string()))?;
         std::fs::write(path, json + "\n").map_err(Error::io(path))
-    }
-
-    /// The artifact named `name`.
-    pub fn artifact(&self, name: &str) -> Option<&Artifact> {
-        self.artifacts.get(name)
     }
 
     /// Rust source with one path constant per artifact, `ARTIFACTS` (the
@@ -278,9 +261,9 @@ macro_rules! foreach_listing {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("artifacts.json");
         manifest.write(&path).unwrap();
-        assert_eq!(Manifest::read(&path).unwrap(), manifest);
-        let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(serde_json::from_str::<Manifest>(&text).unwrap(), manifest);
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             json["artifacts"]["CH04_PACKING"]["path"],
             "/out/ch04_packing.wasm"

@@ -6,6 +6,11 @@ use std::path::PathBuf;
 
 use crate::{Config, Listing, Tool, Tools};
 
+/// A `listings/Cargo.toml` whose workspace excludes the Go listing
+/// `ch06-gc/go-greeter`.
+pub(crate) const WORKSPACE: &str =
+    "[workspace]\nmembers = [\"ch*/*\"]\nexclude = [\"ch06-gc/go-greeter\"]\n";
+
 /// A repository in a temporary folder, made of `files` (paths relative to
 /// its root, and their contents), with an empty `listings/`.
 pub(crate) fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -51,9 +56,11 @@ pub(crate) fn listing_at(root: &tempfile::TempDir, source: &str, kind: &'static 
 pub(crate) fn tools_for_tests() -> Tools {
     let tool = |name, path: &str, pinned: Option<&str>| Tool {
         name,
+        var: "BOOK_TEST_TOOL",
         path: PathBuf::from(path),
         pinned: pinned.map(str::to_owned),
         set_by: "a test".to_owned(),
+        install: "run `ci/setup` to install it".to_owned(),
     };
     let from_cargo =
         |var: &str, default: &str| std::env::var_os(var).map_or(default.into(), PathBuf::from);

@@ -23,8 +23,13 @@ pub struct Tool {
     pub path: PathBuf,
     /// The version pinned for it, if the build checks one.
     pub pinned: Option<String>,
-    /// Where [`Tool::path`] came from, for messages: `BOOK_GO`.
+    /// The environment variable that says where it is: `BOOK_GO`.
+    pub var: &'static str,
+    /// Where [`Tool::path`] came from, for messages: `BOOK_GO`, or that
+    /// the variable is not set.
     pub set_by: String,
+    /// How to get it, for messages: "run `ci/setup` to install it".
+    pub install: String,
 }
 
 impl Tool {
@@ -41,7 +46,8 @@ impl Tool {
 /// listing of a kind that needs it exists.
 #[derive(Clone, Debug)]
 pub struct Tools {
-    /// The script that installs the tools: named by every "missing" error.
+    /// The script that installs the tools: named when one is missing or
+    /// at another version.
     pub installer: String,
     /// The file the pinned versions come from, named when one does not match.
     pub pins_file: PathBuf,
@@ -60,9 +66,11 @@ pub struct Tools {
 }
 
 impl Tools {
-    /// The environment variables [`Tools::from_env`] reads, for
+    /// The environment variables that say where the tools are, for
     /// `cargo:rerun-if-env-changed`.
-    pub const ENV_VARS: [&str; 4] = ["BOOK_GO", "BOOK_NODE", "BOOK_ASC", "BOOK_WASM_BINDGEN"];
+    pub fn env_vars(&self) -> [&'static str; 4] {
+        [&self.go, &self.node, &self.asc, &self.wasm_bindgen].map(|tool| tool.var)
+    }
 
     /// The tools as the environment names them, with the versions pinned in
     /// `pins_file` (`GO_VERSION`, `WASM_BINDGEN_VERSION`).
@@ -78,10 +86,12 @@ impl Tools {
                 source: std::io::Error::other(format!("no `{key}=` line")),
             })
         };
-        let tool = |name, var: &str, default: &str, pinned| {
+        let run_installer = format!("run `{installer}` to install it");
+        let tool = |name, var: &'static str, default: &str, pinned, install: &str| {
             let set = std::env::var_os(var);
             Tool {
                 name,
+                var,
                 set_by: if set.is_some() {
                     var.to_owned()
                 } else {
@@ -89,8 +99,10 @@ impl Tools {
                 },
                 path: set.map_or_else(|| PathBuf::from(default), PathBuf::from),
                 pinned,
+                install: install.to_owned(),
             }
         };
+        let node_install = format!("install Node.js 20 or later, which `{installer}` requires");
         let from_cargo =
             |var: &str, default: &str| std::env::var_os(var).map_or(default.into(), PathBuf::from);
         Ok(Tools {
@@ -98,14 +110,27 @@ impl Tools {
             pins_file: pins_file.to_owned(),
             cargo: from_cargo("CARGO", "cargo"),
             rustc: from_cargo("RUSTC", "rustc"),
-            go: tool("Go", "BOOK_GO", "go", Some(pin("GO_VERSION")?)),
-            node: tool("Node.js", "BOOK_NODE", "node", None),
-            asc: tool("AssemblyScript's asc.js", "BOOK_ASC", "asc.js", None),
+            go: tool(
+                "Go",
+                "BOOK_GO",
+                "go",
+                Some(pin("GO_VERSION")?),
+                &run_installer,
+            ),
+            node: tool("Node.js", "BOOK_NODE", "node", None, &node_install),
+            asc: tool(
+                "AssemblyScript's asc.js",
+                "BOOK_ASC",
+                "asc.js",
+                None,
+                &run_installer,
+            ),
             wasm_bindgen: tool(
                 "wasm-bindgen",
                 "BOOK_WASM_BINDGEN",
                 "wasm-bindgen",
                 Some(pin("WASM_BINDGEN_VERSION")?),
+                &run_installer,
             ),
         })
     }
@@ -116,7 +141,7 @@ impl Tools {
             tool: tool.label(),
             path: tool.path.clone(),
             set_by: tool.set_by.clone(),
-            installer: self.installer.clone(),
+            install: tool.install.clone(),
             needed_by: needed_by.to_owned(),
             detail,
         }))
@@ -169,7 +194,7 @@ impl Tools {
 /// # Errors
 ///
 /// When the file cannot be read, or a line is neither.
-pub fn read_pins(path: &Path) -> Result<BTreeMap<String, String>, Error> {
+pub(crate) fn read_pins(path: &Path) -> Result<BTreeMap<String, String>, Error> {
     let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
     let mut pins = BTreeMap::new();
     for (number, line) in text.lines().enumerate() {

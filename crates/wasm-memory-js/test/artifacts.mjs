@@ -1,7 +1,7 @@
 // What the JavaScript tests share: the compiled listings, found through the
-// artifact manifest that BOOK_ARTIFACTS names (`cargo test` sets it; so does
-// `cargo run -q -p book-listings --bin book-artifacts`, which prints its
-// path), one helper that instantiates any of them, and expected-output files.
+// artifact manifest that BOOK_ARTIFACTS names (`cargo test` sets it; by hand,
+// set it to what `cargo run -q -p book-listings --bin book-artifacts`
+// prints), one helper that instantiates any of them, and expected-output files.
 import fs from 'node:fs';
 
 /** The path of the artifact named like its Rust constant, such as `CH04_PACKED_RETURN`. */
@@ -58,6 +58,9 @@ export function expectFile(name, actual) {
   if (process.env.SNAPSHOTS === 'overwrite') {
     fs.writeFileSync(file, actual);
     return;
+  }
+  if (!fs.existsSync(file)) {
+    throw new Error(`there is no expected/${name}; run with SNAPSHOTS=overwrite to create it`);
   }
   const expected = fs.readFileSync(file, 'utf8');
   if (expected !== actual) {

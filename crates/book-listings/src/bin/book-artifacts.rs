@@ -38,21 +38,22 @@ fn copy_widget_guests(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     for file in widget_guests(&widgets)? {
-        let (_, source) = book_listings::ARTIFACTS
-            .iter()
-            .find(|(_, path)| {
-                Path::new(path)
-                    .file_name()
-                    .is_some_and(|name| name == file.as_str())
-            })
-            .ok_or_else(|| {
-                format!("a widget loads wasm/{file}, but no listing is compiled to {file}")
-            })?;
+        let source = artifact_named(&file).ok_or_else(|| {
+            format!("a widget loads wasm/{file}, but no listing is compiled to {file}")
+        })?;
         let dest = dir.join(&file);
         std::fs::copy(source, &dest)
             .map_err(|err| format!("cannot copy {source} to {}: {err}", dest.display()))?;
     }
     Ok(())
+}
+
+/// The path of the artifact whose file is named `file`.
+fn artifact_named(file: &str) -> Option<&'static str> {
+    book_listings::ARTIFACTS
+        .iter()
+        .map(|(_, path)| *path)
+        .find(|path| Path::new(path).file_name().is_some_and(|name| name == file))
 }
 
 /// The `NAME.wasm` of every `'wasm/NAME.wasm'` in the widgets' sources.
@@ -103,9 +104,7 @@ mod tests {
         assert!(!guests.is_empty());
         for guest in guests {
             assert!(
-                book_listings::ARTIFACTS
-                    .iter()
-                    .any(|(_, path)| path.ends_with(&format!("/{guest}"))),
+                artifact_named(&guest).is_some(),
                 "a widget loads wasm/{guest}, which no listing compiles to"
             );
         }

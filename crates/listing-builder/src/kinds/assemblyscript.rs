@@ -3,10 +3,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::SystemTime;
 
-use super::{Kind, file_with_extension, output_dir};
-use crate::{Artifact, Built, Config, Error, Listing, command, freshness};
+use super::{Kind, build_each, file_with_extension, output_dir};
+use crate::{Artifact, Built, Config, Error, Listing, freshness};
 
 // ANCHOR: asc_flags
 /// How every AssemblyScript listing is built: the incremental garbage
@@ -43,8 +42,10 @@ impl Kind for AssemblyScript {
         tools.require_file(&tools.asc, NEEDED_BY)?;
         let node = tools.check_version(&tools.node, &["--version"], &[], NEEDED_BY, |_, _| true)?;
         let dir = output_dir(config, self.name())?;
-        let mut built = Built::default();
-        for listing in listings {
+        // The compiler's version is in its package's package.json, beside
+        // `bin/`: a reinstall at another version rewrites it.
+        let asc_package = tools.asc.path.with_file_name("../package.json");
+        build_each(listings, |listing| {
             let wasm = dir.join(format!("{}.wasm", listing.stem()));
             let mut asc = Command::new(&tools.node.path);
             asc.arg(&tools.asc.path)
@@ -52,25 +53,25 @@ impl Kind for AssemblyScript {
                 .args(ASC_FLAGS)
                 .arg("--outFile")
                 .arg(&wasm);
-            let recipe = format!("node {node}: {}", command::describe(&asc));
-            let inputs = vec![listing.path.clone(), tools.asc.path.clone()];
-            if !freshness::is_fresh(&wasm, &recipe, &inputs) {
-                let started = SystemTime::now();
-                command::run(&mut asc, None)?;
-                freshness::record(&wasm, &recipe, &inputs, started)?;
-            }
-            built.inputs.extend(inputs);
-            built.artifacts.push(Artifact {
-                name: listing.constant(),
-                path: wasm,
-                source: listing.source.clone(),
-                description: format!(
-                    "`{}`, compiled by AssemblyScript with the incremental GC.",
-                    listing.source
-                ),
-            });
-        }
-        Ok(built)
+            let inputs = vec![
+                listing.path.clone(),
+                tools.asc.path.clone(),
+                asc_package.clone(),
+            ];
+            freshness::run_unless_fresh(&mut asc, &wasm, &inputs, &format!("node {node}"))?;
+            Ok(Built {
+                inputs,
+                artifacts: vec![Artifact {
+                    name: listing.constant(),
+                    path: wasm,
+                    source: listing.source.clone(),
+                    description: format!(
+                        "`{}`, compiled by AssemblyScript with the incremental GC.",
+                        listing.source
+                    ),
+                }],
+            })
+        })
     }
 }
 
@@ -99,21 +100,23 @@ mod tests {
                 "listings/ch06-gc/as-greeter.ts",
                 "export function f(): void {}",
             ),
-            // A stand-in for asc.js: writes what it was asked to, and counts runs.
+            // A stand-in for the assemblyscript package: its `bin/asc.js`
+            // writes what it was asked to, and counts its runs.
+            ("assemblyscript/package.json", "{\"version\": \"0.0.0\"}"),
             (
-                "fake-asc.sh",
-                "echo run >> \"$(dirname \"$0\")/runs\"; \
+                "assemblyscript/bin/asc.js",
+                "echo run >> \"$(dirname \"$0\")/../runs\"; \
                  while [ \"$1\" != --outFile ]; do shift; done; printf '\\0asm' > \"$2\"",
             ),
         ]);
         let mut config = config_for(&root);
-        config.tools.asc.path = root.path().join("fake-asc.sh");
+        config.tools.asc.path = root.path().join("assemblyscript/bin/asc.js");
         let listing = listing_at(&root, "listings/ch06-gc/as-greeter.ts", "assemblyscript");
 
         let built = AssemblyScript.build(&[&listing], &config).unwrap();
         assert_eq!(std::fs::read(&built.artifacts[0].path).unwrap(), b"\0asm");
         AssemblyScript.build(&[&listing], &config).unwrap();
-        let runs = std::fs::read_to_string(root.path().join("runs")).unwrap();
+        let runs = std::fs::read_to_string(root.path().join("assemblyscript/runs")).unwrap();
         assert_eq!(runs.lines().count(), 1, "the second build found it fresh");
     }
 }

@@ -3,11 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use super::{Kind, output_dir};
+use super::{Kind, build_each, output_dir};
 use crate::layout::{entries, file_name};
 use crate::{Artifact, Built, Config, Error, Listing, command, freshness};
 
@@ -92,31 +91,26 @@ impl Kind for GoPackage {
             |stdout, pinned| stdout.starts_with(&format!("go version go{pinned} ")),
         )?;
         let dir = output_dir(config, self.name())?;
-        let mut built = Built::default();
-        for listing in listings {
+        build_each(listings, |listing| {
             let wasm = dir.join(format!("{}.wasm", listing.stem()));
             let package = format!("./{}/{}", listing.chapter, listing.slug);
             let inputs = package_inputs(config, &package)?;
             let mut go = self.command(config);
             go.args(GO_BUILD).arg("-o").arg(&wasm).arg(&package);
-            let recipe = format!("{version}: {}", command::describe(&go));
-            if !freshness::is_fresh(&wasm, &recipe, &inputs) {
-                let started = SystemTime::now();
-                command::run(&mut go, None)?;
-                freshness::record(&wasm, &recipe, &inputs, started)?;
-            }
-            built.inputs.extend(inputs);
-            built.artifacts.push(Artifact {
-                name: listing.constant(),
-                path: wasm,
-                source: listing.source.clone(),
-                description: format!(
-                    "The Go package `{}`, compiled for `wasip1` as a reactor.",
-                    listing.source
-                ),
-            });
-        }
-        Ok(built)
+            freshness::run_unless_fresh(&mut go, &wasm, &inputs, &version)?;
+            Ok(Built {
+                inputs,
+                artifacts: vec![Artifact {
+                    name: listing.constant(),
+                    path: wasm,
+                    source: listing.source.clone(),
+                    description: format!(
+                        "The Go package `{}`, compiled for `wasip1` as a reactor.",
+                        listing.source
+                    ),
+                }],
+            })
+        })
     }
 }
 
@@ -142,6 +136,8 @@ struct GoListPackage {
     #[serde(default)]
     embed_files: Vec<String>,
     #[serde(default)]
+    s_files: Vec<String>,
+    #[serde(default)]
     standard: bool,
     module: Option<GoModule>,
 }
@@ -165,8 +161,9 @@ struct WorkspaceTable {
 
 /// Every file `package` is built from: its `.go` files and those of the
 /// packages it imports that are not Go's own (the book's Go packages in
-/// `crates/go`, through the `replace` in `listings/go.mod`), and their
-/// modules' `go.mod` and `go.sum`.
+/// `crates/go`, through the `replace` in `listings/go.mod`), their folders
+/// (where a new file would be noticed), and their modules' `go.mod` and
+/// `go.sum`.
 fn package_inputs(config: &Config, package: &str) -> Result<Vec<PathBuf>, Error> {
     let mut list = GoPackage.command(config);
     list.args(["list", "-deps", "-json", package]);
@@ -181,9 +178,15 @@ fn package_inputs(config: &Config, package: &str) -> Result<Vec<PathBuf>, Error>
         if package.standard {
             continue;
         }
-        for file in package.go_files.iter().chain(&package.embed_files) {
+        for file in package
+            .go_files
+            .iter()
+            .chain(&package.embed_files)
+            .chain(&package.s_files)
+        {
             inputs.push(package.dir.join(file));
         }
+        inputs.push(package.dir.clone());
         if let Some(go_mod) = package.module.and_then(|module| module.go_mod) {
             let go_sum = go_mod.with_file_name("go.sum");
             if go_sum.is_file() {
@@ -200,10 +203,7 @@ fn package_inputs(config: &Config, package: &str) -> Result<Vec<PathBuf>, Error>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{config_for, listing_at, tree};
-
-    const WORKSPACE: &str =
-        "[workspace]\nmembers = [\"ch*/*\"]\nexclude = [\"ch06-gc/go-greeter\"]\n";
+    use crate::test_support::{WORKSPACE, config_for, listing_at, tree};
 
     #[test]
     fn a_go_package_must_be_excluded_from_the_cargo_workspace() {

@@ -3,7 +3,9 @@
 //!
 //! A new kind (a component, an Extism plugin, a `.wat` file with a proposal)
 //! is a new module implementing [`Kind`], one line in [`KINDS`], and unit
-//! tests beside it like the ones here.
+//! tests beside it like the ones here. Listings of one kind build in
+//! parallel too, with `build_each`, unless the kind's compiler takes them
+//! all at once (cargo does).
 
 mod assemblyscript;
 mod go;
@@ -35,13 +37,14 @@ pub(crate) trait Kind: Sync {
     }
 
     /// Builds every listing of this kind into `config.out_dir`, skipping
-    /// artifacts that are fresh; returns them with the files they were built
-    /// from. Runs on a thread of its own, beside the other kinds.
+    /// artifacts that are fresh where a build costs more than the check
+    /// (`freshness`); returns them with the files they were built from.
+    /// Runs on a thread of its own, beside the other kinds.
     fn build(&self, listings: &[&Listing], config: &Config) -> Result<Built, Error>;
 }
 
 /// Every kind, in the order layout errors list them.
-pub(crate) static KINDS: [&dyn Kind; 4] = [
+pub(crate) static KINDS: &[&dyn Kind] = &[
     &rust_crate::RustCrate,
     &go::GoPackage,
     &assemblyscript::AssemblyScript,
@@ -54,6 +57,44 @@ fn file_with_extension(entry: &Path, extension: &str) -> Option<String> {
         return None;
     }
     Some(entry.file_stem()?.to_string_lossy().into_owned())
+}
+
+/// Runs `build` for each listing, each on a thread of its own, and returns
+/// what they built, or every error.
+fn build_each(
+    listings: &[&Listing],
+    build: impl Fn(&Listing) -> Result<Built, Error> + Sync,
+) -> Result<Built, Error> {
+    let results: Vec<Result<Built, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = listings
+            .iter()
+            .map(|listing| scope.spawn(|| build(listing)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Internal("a build thread panicked".to_owned())))
+            })
+            .collect()
+    });
+    let mut built = Built::default();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(one) => {
+                built.artifacts.extend(one.artifacts);
+                built.inputs.extend(one.inputs);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() {
+        Ok(built)
+    } else {
+        Err(Error::all(errors))
+    }
 }
 
 /// Where a kind puts its artifacts: `OUT_DIR/<kind>/`.

@@ -44,18 +44,14 @@ impl Kind for RustCrate {
         let mut wasm_files = cargo_build(config)?;
 
         let dir = output_dir(config, self.name())?;
-        let mut built = Built::default();
-        for file in ["Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
-            let path = config.listings_dir.join(file);
-            if path.is_file() {
-                built.inputs.push(path);
-            }
-        }
+        let mut built = Built {
+            inputs: manifests(config, &metadata),
+            ..Built::default()
+        };
         for (listing, package) in listings.iter().zip(packages) {
             let compiled = wasm_files.remove(&package.id).ok_or_else(|| {
                 Error::Internal(format!("cargo reported no .wasm for {}", package.name))
             })?;
-            built.inputs.push(listing.path.join("Cargo.toml"));
             built
                 .inputs
                 .extend(read_dep_info(&compiled.with_extension("d"))?);
@@ -97,7 +93,7 @@ fn require_target(config: &Config) -> Result<(), Error> {
             tool: format!("The Rust target {GUEST_TARGET}"),
             path: sysroot,
             set_by: "the sysroot of the toolchain cargo runs".to_owned(),
-            installer: config.tools.installer.clone(),
+            install: format!("run `{}` to install it", config.tools.installer),
             needed_by: "The Rust listings".to_owned(),
             detail: Some(format!("(or `rustup target add {GUEST_TARGET}`)")),
         })))
@@ -211,8 +207,15 @@ fn cargo_build(config: &Config) -> Result<BTreeMap<PackageId, PathBuf>, Error> {
     let output = command::run(&mut build, Some(LOCK_HINT))?;
     let mut wasm_files = BTreeMap::new();
     for message in Message::parse_stream(output.stdout.as_slice()) {
-        let message = message.map_err(Error::io(&config.cargo_target_dir))?;
-        if let Message::CompilerArtifact(artifact) = message {
+        let message = message.map_err(|error| Error::ToolOutput {
+            command: command::describe(&build),
+            message: error.to_string(),
+        })?;
+        let Message::CompilerArtifact(artifact) = message else {
+            continue;
+        };
+        // The library, not a `[[bin]]` that a crate may also have.
+        if artifact.target.crate_types.contains(&CrateType::CDyLib) {
             for file in artifact
                 .filenames
                 .iter()
@@ -233,6 +236,35 @@ fn depends_on(package: &Package, name: &str) -> bool {
         .dependencies
         .iter()
         .any(|dependency| dependency.name == name)
+}
+
+/// What cargo reads besides the sources that dep-info names: the lock file,
+/// the configuration, and the manifests of every local package (the
+/// listings and their path dependencies), with the workspace manifests they
+/// inherit from, up to the repository root.
+fn manifests(config: &Config, metadata: &Metadata) -> Vec<PathBuf> {
+    let mut files = vec![
+        config.listings_dir.join("Cargo.lock"),
+        config.listings_dir.join(".cargo/config.toml"),
+    ];
+    for package in metadata
+        .packages
+        .iter()
+        .filter(|package| package.source.is_none())
+    {
+        let manifest = package.manifest_path.as_std_path();
+        files.extend(
+            manifest
+                .ancestors()
+                .skip(1)
+                .take_while(|dir| dir.starts_with(&config.repo_root))
+                .map(|dir| dir.join("Cargo.toml")),
+        );
+    }
+    files.retain(|file| file.is_file());
+    files.sort();
+    files.dedup();
+    files
 }
 
 /// Every version of `name` the lock file resolves.
@@ -324,6 +356,26 @@ mod tests {
         ]);
         let config = config_for(&root);
         let metadata = workspace_metadata(&config).unwrap();
+        // What cargo reads besides the sources: every manifest, the lock file.
+        let relative: Vec<String> = manifests(&config, &metadata)
+            .iter()
+            .map(|file| {
+                file.strip_prefix(root.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            relative,
+            [
+                "listings/Cargo.lock",
+                "listings/Cargo.toml",
+                "listings/ch03-in/good/Cargo.toml",
+                "listings/ch03-in/named/Cargo.toml",
+                "listings/ch03-in/rlib/Cargo.toml",
+            ]
+        );
         let good = listing_at(&root, "listings/ch03-in/good", "rust");
         assert_eq!(
             packages_of(&[&good], &metadata).unwrap()[0].name.as_str(),

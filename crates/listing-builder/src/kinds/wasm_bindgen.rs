@@ -4,9 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::SystemTime;
 
-use crate::{Artifact, Built, Config, Error, Listing, command, freshness};
+use crate::{Artifact, Built, Config, Error, Listing, freshness};
 
 /// The glue the book runs: for Node (CommonJS) and for browsers (ES module).
 const TARGETS: [&str; 2] = ["nodejs", "web"];
@@ -26,8 +25,10 @@ pub(crate) fn generate(
     let version = tools.check_version(cli, &["--version"], &[], NEEDED_BY, |stdout, pinned| {
         stdout == format!("wasm-bindgen {pinned}")
     })?;
-    let pinned = cli.pinned.clone().unwrap_or_default();
-    require_matching_crate(&listing.source, crate_versions, &pinned)?;
+    let pinned = cli.pinned.as_deref().ok_or_else(|| {
+        Error::Internal("the wasm-bindgen CLI has no pinned version to match the crate".to_owned())
+    })?;
+    require_matching_crate(&listing.source, crate_versions, pinned)?;
 
     let mut built = Built::default();
     let inputs: Vec<PathBuf> = vec![compiled.to_owned(), cli.path.clone()];
@@ -43,12 +44,7 @@ pub(crate) fn generate(
             .args(["--target", target, "--out-dir"])
             .arg(&glue)
             .arg(compiled);
-        let recipe = format!("{version}: {}", command::describe(&bindgen));
-        if !freshness::is_fresh(&glue, &recipe, &inputs) {
-            let started = SystemTime::now();
-            command::run(&mut bindgen, None)?;
-            freshness::record(&glue, &recipe, &inputs, started)?;
-        }
+        freshness::run_unless_fresh(&mut bindgen, &glue, &inputs, &version)?;
         built.artifacts.push(Artifact {
             name: format!("{}_{}", listing.constant(), target.to_uppercase()),
             path: glue,

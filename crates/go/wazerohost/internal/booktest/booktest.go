@@ -66,23 +66,20 @@ type Options struct {
 // the guest is a reactor.
 func Instantiate(ctx context.Context, tb testing.TB, r wazero.Runtime, name string, options Options) api.Module {
 	tb.Helper()
-	compiled, err := r.CompileModule(ctx, Artifact(tb, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	config := options.Config
 	if config == nil {
 		config = wazero.NewModuleConfig()
 	}
-	imports := map[string]bool{}
-	for _, function := range compiled.ImportedFunctions() {
-		module, _, _ := function.Import()
-		imports[module] = true
+	// ANCHOR: reactor
+	compiled, err := r.CompileModule(ctx, Artifact(tb, name))
+	if err != nil {
+		tb.Fatal(err)
 	}
+	imports := importedModules(compiled)
+	// The book's checked allocator reports errors through this import.
 	if imports["wasm_memory"] && r.Module("wasm_memory") == nil {
 		instantiateReportError(ctx, tb, r, options.Messages)
 	}
-	// ANCHOR: reactor
 	// Go's wasip1 port imports its system interface from wasi_snapshot_preview1.
 	if imports["wasi_snapshot_preview1"] && r.Module("wasi_snapshot_preview1") == nil {
 		wasi_snapshot_preview1.MustInstantiate(ctx, r)
@@ -98,6 +95,17 @@ func Instantiate(ctx context.Context, tb testing.TB, r wazero.Runtime, name stri
 		tb.Fatal(err)
 	}
 	return module
+}
+
+// importedModules is the set of module names that compiled imports
+// functions from.
+func importedModules(compiled wazero.CompiledModule) map[string]bool {
+	modules := map[string]bool{}
+	for _, function := range compiled.ImportedFunctions() {
+		module, _, _ := function.Import()
+		modules[module] = true
+	}
+	return modules
 }
 
 // instantiateReportError provides wasm_memory.report_error, whose messages
