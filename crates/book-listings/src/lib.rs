@@ -26,8 +26,7 @@ include!(concat!(env!("OUT_DIR"), "/listings.rs"));
 /// The artifact manifest, `artifacts.json`: every artifact by the name of
 /// its constant, with its path (`{"artifacts": {"CH04_PACKED_RETURN":
 /// {"path": ...}}}`). The JavaScript and Go tests read it through the
-/// environment variable `BOOK_ARTIFACTS`; `cargo run -p book-listings --bin
-/// book-artifacts` prints where it is.
+/// environment variable `BOOK_ARTIFACTS`; `ci/book-artifacts` prints where it is.
 pub const MANIFEST: &str = env!("BOOK_MANIFEST");
 
 /// The chapters of the book, compiled only as doctests.

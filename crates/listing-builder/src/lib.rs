@@ -78,6 +78,64 @@ pub(crate) struct Built {
     pub inputs: Vec<PathBuf>,
 }
 
+impl Built {
+    /// The one artifact of `listing`, named after it, made from `inputs`.
+    pub(crate) fn one(
+        listing: &Listing,
+        path: PathBuf,
+        description: String,
+        inputs: Vec<PathBuf>,
+    ) -> Built {
+        Built {
+            artifacts: vec![Artifact {
+                name: listing.constant(),
+                path,
+                source: listing.source.clone(),
+                description,
+            }],
+            inputs,
+        }
+    }
+}
+
+/// Runs `build` on each of `items`, each on a thread of its own, and
+/// returns all they built, or every error.
+pub(crate) fn build_in_parallel<T: Sync>(
+    items: &[T],
+    build: impl Fn(&T) -> Result<Built, Error> + Sync,
+) -> Result<Built, Error> {
+    let results: Vec<Result<Built, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .iter()
+            .map(|item| scope.spawn(|| build(item)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Internal("a build thread panicked".to_owned())))
+            })
+            .collect()
+    });
+    let mut built = Built::default();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(one) => {
+                built.artifacts.extend(one.artifacts);
+                built.inputs.extend(one.inputs);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() {
+        Ok(built)
+    } else {
+        Err(Error::all(errors))
+    }
+}
+
 /// Discovers every listing, builds each kind on a thread of its own, and
 /// writes the manifest into `config.out_dir`.
 ///
@@ -90,43 +148,21 @@ pub fn build(config: &Config) -> Result<Build, Error> {
     let listings = layout::discover(&config.listings_dir, &config.repo_root)?;
     let mut inputs = layout::inputs(&config.listings_dir);
 
-    let results: Vec<Result<Built, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = kinds::KINDS
-            .iter()
-            .filter_map(|kind| {
-                let mine: Vec<&Listing> = listings
-                    .iter()
-                    .filter(|listing| listing.kind == kind.name())
-                    .collect();
-                (!mine.is_empty()).then(|| scope.spawn(move || kind.build(&mine, config)))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(Error::Internal("a builder thread panicked".to_owned()))
-                })
-            })
-            .collect()
-    });
+    let by_kind: Vec<(&dyn kinds::Kind, Vec<&Listing>)> = kinds::KINDS
+        .iter()
+        .map(|kind| {
+            let mine = listings
+                .iter()
+                .filter(|listing| listing.kind == kind.name())
+                .collect();
+            (*kind, mine)
+        })
+        .filter(|(_, mine): &(_, Vec<_>)| !mine.is_empty())
+        .collect();
+    let built = build_in_parallel(&by_kind, |(kind, mine)| kind.build(mine, config))?;
+    inputs.extend(built.inputs);
 
-    let mut artifacts = Vec::new();
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(built) => {
-                artifacts.extend(built.artifacts);
-                inputs.extend(built.inputs);
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::all(errors));
-    }
-
-    let manifest = Manifest::new(&listings, artifacts)?;
+    let manifest = Manifest::new(&listings, built.artifacts)?;
     let manifest_path = config.out_dir.join("artifacts.json");
     manifest.write(&manifest_path)?;
     Ok(Build {

@@ -1,6 +1,6 @@
 // What the JavaScript tests share: the compiled listings, found through the
 // artifact manifest that BOOK_ARTIFACTS names (`cargo test` sets it; by hand,
-// set it to what `cargo run -q -p book-listings --bin book-artifacts`
+// set it to what `ci/book-artifacts`
 // prints), one helper that instantiates any of them, and expected-output files.
 import fs from 'node:fs';
 
@@ -10,7 +10,7 @@ export function artifactPath(name) {
   if (!file) {
     throw new Error(
       'BOOK_ARTIFACTS is not set. Run these tests through `cargo test -p book-listings`, or set it to ' +
-        'the path that `cargo run -q -p book-listings --bin book-artifacts` prints.',
+        'the path that `ci/book-artifacts` prints.',
     );
   }
   const artifact = JSON.parse(fs.readFileSync(file, 'utf8')).artifacts[name];

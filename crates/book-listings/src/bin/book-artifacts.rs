@@ -1,8 +1,10 @@
 //! Prints where the artifact manifest is (`artifacts.json`, in the build's
-//! `OUT_DIR`), for hosts written in other languages:
+//! `OUT_DIR`), for hosts written in other languages. Run it through
+//! `ci/book-artifacts`, which builds it with the rest of the workspace, so
+//! that its manifest is the one the tests use:
 //!
 //! ```console
-//! $ BOOK_ARTIFACTS=$(cargo run -q -p book-listings --bin book-artifacts) node --test crates/wasm-memory-js
+//! $ BOOK_ARTIFACTS=$(ci/book-artifacts) node --test crates/wasm-memory-js
 //! ```
 //!
 //! With `--copy-widgets DIR`, first copies into `DIR` every compiled guest

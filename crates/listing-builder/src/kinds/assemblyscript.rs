@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::{Kind, build_each, file_with_extension, output_dir};
-use crate::{Artifact, Built, Config, Error, Listing, freshness};
+use super::{Kind, file_with_extension, output_dir};
+use crate::{Built, Config, Error, Listing, build_in_parallel, freshness};
 
 // ANCHOR: asc_flags
 /// How every AssemblyScript listing is built: the incremental garbage
@@ -45,7 +45,7 @@ impl Kind for AssemblyScript {
         // The compiler's version is in its package's package.json, beside
         // `bin/`: a reinstall at another version rewrites it.
         let asc_package = tools.asc.path.with_file_name("../package.json");
-        build_each(listings, |listing| {
+        build_in_parallel(listings, |listing| {
             let wasm = dir.join(format!("{}.wasm", listing.stem()));
             let mut asc = Command::new(&tools.node.path);
             asc.arg(&tools.asc.path)
@@ -59,18 +59,11 @@ impl Kind for AssemblyScript {
                 asc_package.clone(),
             ];
             freshness::run_unless_fresh(&mut asc, &wasm, &inputs, &format!("node {node}"))?;
-            Ok(Built {
-                inputs,
-                artifacts: vec![Artifact {
-                    name: listing.constant(),
-                    path: wasm,
-                    source: listing.source.clone(),
-                    description: format!(
-                        "`{}`, compiled by AssemblyScript with the incremental GC.",
-                        listing.source
-                    ),
-                }],
-            })
+            let description = format!(
+                "`{}`, compiled by AssemblyScript with the incremental GC.",
+                listing.source
+            );
+            Ok(Built::one(listing, wasm, description, inputs))
         })
     }
 }

@@ -6,9 +6,9 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-use super::{Kind, build_each, output_dir};
+use super::{Kind, output_dir};
 use crate::layout::{entries, file_name};
-use crate::{Artifact, Built, Config, Error, Listing, command, freshness};
+use crate::{Built, Config, Error, Listing, build_in_parallel, command, freshness};
 
 // ANCHOR: go_build
 /// How every Go listing is built: a WASI preview 1 reactor, whose exports
@@ -91,25 +91,18 @@ impl Kind for GoPackage {
             |stdout, pinned| stdout.starts_with(&format!("go version go{pinned} ")),
         )?;
         let dir = output_dir(config, self.name())?;
-        build_each(listings, |listing| {
+        build_in_parallel(listings, |listing| {
             let wasm = dir.join(format!("{}.wasm", listing.stem()));
             let package = format!("./{}/{}", listing.chapter, listing.slug);
             let inputs = package_inputs(config, &package)?;
             let mut go = self.command(config);
             go.args(GO_BUILD).arg("-o").arg(&wasm).arg(&package);
             freshness::run_unless_fresh(&mut go, &wasm, &inputs, &version)?;
-            Ok(Built {
-                inputs,
-                artifacts: vec![Artifact {
-                    name: listing.constant(),
-                    path: wasm,
-                    source: listing.source.clone(),
-                    description: format!(
-                        "The Go package `{}`, compiled for `wasip1` as a reactor.",
-                        listing.source
-                    ),
-                }],
-            })
+            let description = format!(
+                "The Go package `{}`, compiled for `wasip1` as a reactor.",
+                listing.source
+            );
+            Ok(Built::one(listing, wasm, description, inputs))
         })
     }
 }

@@ -4,8 +4,8 @@
 //! A new kind (a component, an Extism plugin, a `.wat` file with a proposal)
 //! is a new module implementing [`Kind`], one line in [`KINDS`], and unit
 //! tests beside it like the ones here. Listings of one kind build in
-//! parallel too, with `build_each`, unless the kind's compiler takes them
-//! all at once (cargo does).
+//! parallel too, with `build_in_parallel`, unless the kind's compiler takes
+//! them all at once (cargo does).
 
 mod assemblyscript;
 mod go;
@@ -57,44 +57,6 @@ fn file_with_extension(entry: &Path, extension: &str) -> Option<String> {
         return None;
     }
     Some(entry.file_stem()?.to_string_lossy().into_owned())
-}
-
-/// Runs `build` for each listing, each on a thread of its own, and returns
-/// what they built, or every error.
-fn build_each(
-    listings: &[&Listing],
-    build: impl Fn(&Listing) -> Result<Built, Error> + Sync,
-) -> Result<Built, Error> {
-    let results: Vec<Result<Built, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = listings
-            .iter()
-            .map(|listing| scope.spawn(|| build(listing)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err(Error::Internal("a build thread panicked".to_owned())))
-            })
-            .collect()
-    });
-    let mut built = Built::default();
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(one) => {
-                built.artifacts.extend(one.artifacts);
-                built.inputs.extend(one.inputs);
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    if errors.is_empty() {
-        Ok(built)
-    } else {
-        Err(Error::all(errors))
-    }
 }
 
 /// Where a kind puts its artifacts: `OUT_DIR/<kind>/`.

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{Kind, file_with_extension, output_dir};
-use crate::{Artifact, Built, Config, Error, Listing};
+use crate::{Built, Config, Error, Listing, build_in_parallel};
 
 pub(crate) struct Wat;
 
@@ -24,23 +24,21 @@ impl Kind for Wat {
 
     fn build(&self, listings: &[&Listing], config: &Config) -> Result<Built, Error> {
         let dir = output_dir(config, self.name())?;
-        let mut built = Built::default();
-        for listing in listings {
+        build_in_parallel(listings, |listing| {
             let wasm = dir.join(format!("{}.wasm", listing.stem()));
             let binary = wat::parse_file(&listing.path).map_err(|error| Error::Listing {
                 listing: listing.source.clone(),
                 message: format!("cannot assemble it:\n{error}"),
             })?;
             std::fs::write(&wasm, binary).map_err(Error::io(&wasm))?;
-            built.inputs.push(listing.path.clone());
-            built.artifacts.push(Artifact {
-                name: listing.constant(),
-                path: wasm,
-                source: listing.source.clone(),
-                description: format!("`{}`, assembled to binary.", listing.source),
-            });
-        }
-        Ok(built)
+            let description = format!("`{}`, assembled to binary.", listing.source);
+            Ok(Built::one(
+                listing,
+                wasm,
+                description,
+                vec![listing.path.clone()],
+            ))
+        })
     }
 }
 

@@ -19,14 +19,14 @@ import (
 
 // Artifact returns the bytes of the compiled listing named like its Rust
 // constant, such as "CH04_PACKED_RETURN". BOOK_ARTIFACTS names the
-// manifest, whose path `cargo run -q -p book-listings --bin book-artifacts`
+// manifest, whose path `ci/book-artifacts`
 // prints.
 func Artifact(tb testing.TB, name string) []byte {
 	tb.Helper()
 	file := os.Getenv("BOOK_ARTIFACTS")
 	if file == "" {
 		tb.Fatal("BOOK_ARTIFACTS is not set: run these tests through ci/test, or set it to the path " +
-			"that `cargo run -q -p book-listings --bin book-artifacts` prints")
+			"that `ci/book-artifacts` prints")
 	}
 	text, err := os.ReadFile(file)
 	if err != nil {
