@@ -1,9 +1,12 @@
-"""Turns the output of the two round-trip benchmarks into the table chapter 11
-shows: `ci/bench-table.py RUST_OUTPUT_FILE GO_OUTPUT_FILE > benchmarks/round-trip.md`.
+"""Turns the output of the two round-trip benchmarks into the table chapters
+8 and 11 show: `ci/bench-table.py RUST_OUTPUT_FILE GO_OUTPUT_FILE >
+benchmarks/round-trip.md`.
 
 RUST_OUTPUT_FILE is what `cargo bench -p book-listings --bench round_trip`
 printed (divan), GO_OUTPUT_FILE what `go test -bench BenchmarkRoundTrip`
-printed. Medians for divan; ns/op (a mean) for Go.
+printed. Medians for divan; ns/op (a mean) for Go. Each row's ratio is to
+the raw sequence of its own language at the same size, and the goals of the
+utilities are checked below the table.
 """
 
 import datetime
@@ -13,11 +16,13 @@ import re
 import sys
 
 UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
-SIZES = (16, 1 << 20)
+SIZES = (16, 1 << 10, 64 << 10, 1 << 20, 16 << 20)
+GO_SIZES = {"16B": 16, "1KiB": 1 << 10, "64KiB": 64 << 10, "1MiB": 1 << 20, "16MiB": 16 << 20}
 
 
 def divan_medians(text):
-    """{(bench, size): median in ns} from divan's tree output."""
+    """{(bench, size): median in ns} from divan's tree output; size is None
+    for a benchmark without arguments."""
     medians, bench = {}, None
     for line in text.splitlines():
         match = re.match(r"^[│ ]*[├╰]─ (\S+)(.*)$", line)
@@ -25,19 +30,23 @@ def divan_medians(text):
             continue
         name, rest = match.groups()
         columns = rest.split("│")
-        if name.isdigit() and len(columns) >= 3:
+        if len(columns) >= 3 and columns[2].split():
             value, unit = columns[2].split()
-            medians[(bench, int(name))] = float(value) * UNITS[unit]
+            key = (bench, int(name)) if name.isdigit() else (name, None)
+            medians[key] = float(value) * UNITS[unit]
         else:
             bench = name
     return medians
 
 
 def go_means(text):
-    """{(engine, size): ns/op} from `go test -bench`."""
+    """{(row, size): ns/op} from `go test -bench`."""
     means = {}
-    for engine, size, nanoseconds in re.findall(r"BenchmarkRoundTrip/(\w+)/(\d+)-\d+\s+\d+\s+([\d.]+) ns/op", text):
-        means[(engine, int(size))] = float(nanoseconds)
+    for row, size, nanoseconds in re.findall(
+        r"BenchmarkRoundTrip/(\w+)/(\w+)-\d+\s+\d+\s+([\d.]+) ns/op", text
+    ):
+        if size in GO_SIZES:
+            means[(row, GO_SIZES[size])] = float(nanoseconds)
     return means
 
 
@@ -59,35 +68,65 @@ def cpu():
     return platform.processor() or "unknown CPU"
 
 
+def size_name(size):
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size // scale} {unit}"
+    return f"{size} B"
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     with open(sys.argv[1]) as rust_file, open(sys.argv[2]) as go_file:
         rust, go = divan_medians(rust_file.read()), go_means(go_file.read())
+    # The bare call has no size: it is shown in the 16 B column.
+    rust = {(name, 16 if size is None else size): time for (name, size), time in rust.items()}
     rows = [
-        ("Rust: host copy (`to_vec`), the floor", rust, "memcpy"),
-        ("Rust: raw wasmtime calls, no checks", rust, "raw_wasmtime"),
-        ("Rust: `wasm-memory-host`, `Guest::call_bytes`", rust, "guest_call_bytes"),
-        ("Go: host copy (`append`)", go, "copy"),
-        ("Go: `wazerohost`, `CallBytes`, wazero compiler", go, "compiler"),
-        ("Go: `wazerohost`, `CallBytes`, wazero interpreter", go, "interpreter"),
+        ("Rust: host copy (`to_vec`), the floor", rust, "memcpy", SIZES),
+        ("Rust: raw wasmtime calls, no checks", rust, "raw_wasmtime", SIZES),
+        ("Rust: `wasm-memory-host`, `Export::call_bytes`", rust, "utility", SIZES),
+        ("Rust: a reused buffer, one call per round trip", rust, "reused", SIZES),
+        ("Rust: one bare `TypedFunc` call of `noop`", rust, "bare", (16,)),
+        ("Go: host copy (`append`), the floor", go, "copy", SIZES),
+        ("Go: raw wazero calls, no checks", go, "raw", SIZES),
+        ("Go: `wazerohost`, `Export.CallBytes`", go, "utility", SIZES),
+        ("Go: a reused buffer, one call per round trip", go, "reused", SIZES),
+        ("Go: one bare call of `noop`", go, "bare", (16,)),
     ]
-    missing = [(name, size) for _, source, name in rows for size in SIZES if (name, size) not in source]
+    missing = [(name, size) for _, source, name, sizes in rows for size in sizes if (name, size) not in source]
     if missing:
         sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
     print(
         f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}). "
         "Rust: medians from divan; Go: means from `go test -bench`. "
-        "Ratios are to the Rust host copy of the same bytes and to raw wasmtime calls.\n"
+        "Each cell is the time of one round trip of that many bytes through the benchmark guest, "
+        "and in brackets its ratio to the raw sequence of the same language.\n"
     )
-    print("| Round trip through `greet` | 16 B | × copy | × raw wasmtime | 1 MiB | × copy | × raw wasmtime |")
-    print("|---|---|---|---|---|---|---|")
-    for label, source, name in rows:
+    print("| Round trip | " + " | ".join(size_name(size) for size in SIZES) + " |")
+    print("|---|" + "---|" * len(SIZES))
+    for label, source, name, sizes in rows:
+        raw = "raw_wasmtime" if source is rust else "raw"
         cells = []
         for size in SIZES:
+            if size not in sizes:
+                cells.append("")
+                continue
             time = source[(name, size)]
-            cells += [show(time), f"{time / rust[('memcpy', size)]:.1f}", f"{time / rust[('raw_wasmtime', size)]:.2f}"]
+            cells.append(f"{show(time)} ({time / source[(raw, size)]:.2f}×)")
         print(f"| {label} | " + " | ".join(cells) + " |")
+
+    goals = [
+        ("the Rust utility within 1.10× of raw wasmtime at every size",
+         max(rust[("utility", n)] / rust[("raw_wasmtime", n)] for n in SIZES), 1.10),
+        ("the reused buffer at 16 B within 2× of one bare call",
+         rust[("reused", 16)] / rust[("bare", 16)], 2.0),
+        ("the Go utility within 1.20× of raw wazero at every size",
+         max(go[("utility", n)] / go[("raw", n)] for n in SIZES), 1.20),
+    ]
+    print("\n| Goal | Measured | Met |\n|---|---|---|")
+    for goal, measured, limit in goals:
+        print(f"| {goal} | {measured:.2f}× | {'yes' if measured <= limit else 'no'} |")
 
 
 if __name__ == "__main__":

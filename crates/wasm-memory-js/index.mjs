@@ -1,13 +1,17 @@
-// The host side of sharing memory with wasm guests, for JavaScript hosts.
+// The host side of sharing memory with wasm guests, for JavaScript hosts:
+// the counterpart of the Rust crate `wasm-memory-host`, with the same
+// shape (a Convention, a Guest, export handles, buffers the host holds) and
+// the same error kinds.
 //
 // The rules this module follows, from the book's chapter on JavaScript hosts:
 // - take a fresh view of memory for every access: `memory.grow` (even by 0
 //   pages) detaches the old ArrayBuffer, and views of it read as empty;
 // - an exported function returning `i64` returns a BigInt: unpack it with
-//   BigInt arithmetic, then convert each half with Number();
+//   BigInt arithmetic, then convert each half with Number(); an `i32`
+//   arrives as a signed Number: read pointers with `>>> 0`;
 // - check every (ptr, len) against the memory's current size, and cap the
 //   length, before copying anything;
-// - free in `finally`, so that a guest that throws (traps) does not leak.
+// - give back every buffer the host holds, also when the guest traps.
 
 /** Pointer in the low 32 bits, length in the high 32 bits: the book's order. */
 export const POINTER_LOW = 'pointer-low';
@@ -17,14 +21,67 @@ export const POINTER_HIGH = 'pointer-high';
 /** The most bytes read out of one result unless told otherwise: 16 MiB. */
 export const DEFAULT_MAX_LEN = 16 * 1024 * 1024;
 
-/** A (ptr, len) from the guest that the host refuses, and why. */
-export class GuestMemoryError extends Error {
-  constructor(message, { ptr, len, memorySize }) {
-    super(message);
-    this.name = 'GuestMemoryError';
-    this.ptr = ptr;
-    this.len = len;
-    this.memorySize = memorySize;
+/** The largest pointer or length of a 32-bit guest. */
+const MAX_U32 = 0xffff_ffff;
+
+/** The kinds of WasmMemoryError: the variant names of the Rust crate's `Error`. */
+export const ErrorKind = Object.freeze({
+  /** The guest does not export what the convention or the host needs. */
+  MissingExport: 'MissingExport',
+  /** An export takes other parameters, or returns another type, than expected. */
+  WrongSignature: 'WrongSignature',
+  /** A convention that contradicts itself. */
+  InvalidConvention: 'InvalidConvention',
+  /** Bytes too many for a 32-bit guest. */
+  InputTooLarge: 'InputTooLarge',
+  /** Bytes too many for the held buffer they are written into. */
+  DoesNotFit: 'DoesNotFit',
+  /** The guest's allocator returned 0 for a non-empty request. */
+  AllocationFailed: 'AllocationFailed',
+  /** The guest's allocator returned a buffer outside its memory. */
+  BadAllocation: 'BadAllocation',
+  /** A (ptr, len) an export returned is refused; `reason` says why. */
+  BadResult: 'BadResult',
+  /** A (ptr, len) the guest passed to an import is refused; `reason` says why. */
+  BadArgument: 'BadArgument',
+  /** A call into the guest threw (a trap, or an import that threw): `cause`. */
+  Call: 'Call',
+  /** A buffer given to a guest that did not hand it out. */
+  ForeignBuffer: 'ForeignBuffer',
+  /**
+   * A buffer used after it was released (JavaScript's own: in Rust,
+   * releasing a buffer takes it by value).
+   */
+  AlreadyReleased: 'AlreadyReleased',
+  /** A buffer adopted over one the host already holds. */
+  OverlapsHeldBuffer: 'OverlapsHeldBuffer',
+  /** Buffers the host holds and has not released: `leaks`. */
+  Leaks: 'Leaks',
+});
+
+/** Why a (ptr, len) is refused: the `reason` of BadResult, BadArgument and BadAllocation. */
+export const Reason = Object.freeze({
+  /** Longer than the convention's `maxLen`. */
+  TooLong: 'TooLong',
+  /** `ptr + len` is past 2^32: no range of a 32-bit memory. */
+  Overflow: 'Overflow',
+  /** It ends past the end of the memory. */
+  OutOfBounds: 'OutOfBounds',
+  /** A string that is not UTF-8. */
+  NotUtf8: 'NotUtf8',
+});
+
+/**
+ * Everything this module refuses, with `kind` (one of ErrorKind) and what
+ * the host knew: `export` (or `import`), `ptr`, `len`, `memorySize`,
+ * `reason`, `cause`, as they apply.
+ */
+export class WasmMemoryError extends Error {
+  constructor(kind, message, { cause, ...fields } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'WasmMemoryError';
+    this.kind = kind;
+    Object.assign(this, fields);
   }
 }
 
@@ -44,94 +101,470 @@ export function unpackPtrLen(packed, order = POINTER_LOW) {
 }
 // ANCHOR_END: unpack
 
-/** Packs a pointer and a length into the BigInt an `i64` parameter takes. */
+/** Packs a pointer and a length into the BigInt an `i64` parameter or result takes. */
 export function packPtrLen(ptr, len, order = POINTER_LOW) {
   const [low, high] = order === POINTER_LOW ? [ptr, len] : [len, ptr];
   return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
 }
 
+// Who handed the host a (ptr, len), for the error that refuses it: a guest
+// known only by its memory, an export, an import's caller, an allocator.
+const fromGuest = { kind: ErrorKind.BadResult, subject: 'guest returned' };
+const returnedBy = (name) => ({ kind: ErrorKind.BadResult, subject: `\`${name}\` returned`, fields: { export: name } });
+const passedTo = (name) => ({ kind: ErrorKind.BadArgument, subject: `the guest passed \`${name}\``, fields: { import: name } });
+const allocatedBy = (name) => ({ kind: ErrorKind.BadAllocation, subject: `\`${name}\` allocated`, fields: { export: name } });
+
+function refuse(from, reason, ptr, len, memorySize, why) {
+  return new WasmMemoryError(from.kind, `${from.subject} ${len} bytes at ${hex(ptr)}${why}`, {
+    ...from.fields, reason, ptr, len, memorySize,
+  });
+}
+
 // ANCHOR: copy
 /**
- * Copies `len` bytes at `ptr` out of `memory`, after checking that they lie
- * inside it and that `len` is at most `maxLen`. The view is made here, from
- * `memory.buffer` as it is now, and dropped: nothing keeps a view that a
- * later `memory.grow` would detach.
+ * Throws unless `len` bytes at `ptr` lie inside `memory` and `len` is at
+ * most `maxLen`. The cap comes first, so that no length is used before it
+ * is compared with it.
  */
-export function copyOut(memory, ptr, len, maxLen = DEFAULT_MAX_LEN) {
+function checkRange(memory, ptr, len, maxLen, from) {
   const memorySize = memory.buffer.byteLength;
   if (len > maxLen) {
-    throw new GuestMemoryError(
-      `guest returned ${len} bytes at ${hex(ptr)}, more than the ${maxLen} bytes the host accepts`,
-      { ptr, len, memorySize },
-    );
+    throw refuse(from, Reason.TooLong, ptr, len, memorySize, `, more than the ${maxLen} bytes the host accepts`);
   }
-  if (ptr + len > memorySize) { // Numbers: exact up to 2^53, no wrapping
-    throw new GuestMemoryError(
-      `guest returned ${len} bytes at ${hex(ptr)}, ending at ${hex(ptr + len)}, past the end of its ${memorySize}-byte memory`,
-      { ptr, len, memorySize },
-    );
+  const end = ptr + len; // Numbers: exact up to 2^53, so this cannot wrap
+  if (end > 2 ** 32) {
+    throw refuse(from, Reason.Overflow, ptr, len, memorySize, ': the end overflows a 32-bit address');
   }
+  if (end > memorySize) {
+    throw refuse(from, Reason.OutOfBounds, ptr, len, memorySize,
+      `, ending at ${hex(end)}, past the end of its ${memorySize}-byte memory`);
+  }
+}
+
+/**
+ * Copies `len` bytes at `ptr` out of `memory`, after checking them. The
+ * view is made here, from `memory.buffer` as it is now, and dropped:
+ * nothing keeps a view that a later `memory.grow` would detach.
+ */
+function copyChecked(memory, ptr, len, maxLen, from) {
+  checkRange(memory, ptr, len, maxLen, from);
   return new Uint8Array(memory.buffer, ptr, len).slice(); // a copy
+}
+
+/** Copies a (ptr, len) out of a guest known only by its memory. */
+export function copyOut(memory, ptr, len, maxLen = DEFAULT_MAX_LEN) {
+  return copyChecked(memory, ptr, len, maxLen, fromGuest);
 }
 // ANCHOR_END: copy
 
-/** Like copyOut, decoded as UTF-8; bytes that are not UTF-8 throw. */
+/** Like copyOut, decoded as UTF-8; bytes that are not UTF-8 are refused. */
 export function readString(memory, ptr, len, maxLen = DEFAULT_MAX_LEN) {
-  const bytes = copyOut(memory, ptr, len, maxLen);
+  return readChecked(memory, ptr, len, maxLen, fromGuest);
+}
+
+function readChecked(memory, ptr, len, maxLen, from) {
+  const bytes = copyChecked(memory, ptr, len, maxLen, from);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new GuestMemoryError(`guest returned ${len} bytes at ${hex(ptr)} that are not UTF-8`, {
-      ptr, len, memorySize: memory.buffer.byteLength,
+    throw refuse(from, Reason.NotUtf8, ptr, len, memory.buffer.byteLength, ' that are not UTF-8');
+  }
+}
+
+/** A string as its UTF-8 bytes; bytes as they are. */
+function toBytes(input) {
+  if (typeof input === 'string') return new TextEncoder().encode(input);
+  if (input instanceof Uint8Array) return input;
+  throw new TypeError(`expected a string or a Uint8Array, not ${Object.prototype.toString.call(input)}`);
+}
+
+/**
+ * Everything the host must know about a guest's conventions, checked when
+ * it is made. `allocator` is `{ allocate, deallocate }`, export names of
+ * `allocate(size) -> ptr` and `deallocate(ptr, size)`, or `{ malloc, free }`,
+ * of `malloc(size) -> ptr` and `free(ptr)`; `order` is how exports pack
+ * their (ptr, len) results; `maxLen` the most bytes the host copies out of
+ * one; `memory` the exported memory's name. Omitted, each is the book's.
+ */
+export class Convention {
+  constructor({
+    allocator = { allocate: 'allocate', deallocate: 'deallocate' },
+    order = POINTER_LOW,
+    maxLen = DEFAULT_MAX_LEN,
+    memory = 'memory',
+    ...unknown
+  } = {}) {
+    const invalid = (why) => new WasmMemoryError(ErrorKind.InvalidConvention, `this convention contradicts itself: ${why}`);
+    const isName = (name) => typeof name === 'string' && name !== '';
+    if (Object.keys(unknown).length > 0) {
+      throw invalid(`unknown field(s) ${Object.keys(unknown).join(', ')}; a convention has allocator, order, maxLen and memory`);
+    }
+    const names = Object.keys(allocator ?? {}).sort().join(', ');
+    if (names !== 'allocate, deallocate' && names !== 'free, malloc') {
+      throw invalid(`the allocator must be { allocate, deallocate } or { malloc, free }, not { ${names} }`);
+    }
+    const [alloc, free] = 'allocate' in allocator
+      ? [allocator.allocate, allocator.deallocate]
+      : [allocator.malloc, allocator.free];
+    if (!isName(alloc) || !isName(free)) {
+      throw invalid(`the allocator's export names must be non-empty strings, not ${JSON.stringify(allocator)}`);
+    }
+    if (alloc === free) {
+      throw invalid(`\`${alloc}\` cannot be both the allocator and the function that frees: they take different arguments`);
+    }
+    if (order !== POINTER_LOW && order !== POINTER_HIGH) {
+      throw invalid(`the packing order must be POINTER_LOW ('${POINTER_LOW}') or POINTER_HIGH ('${POINTER_HIGH}'), not ${String(order)}`);
+    }
+    if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > MAX_U32) {
+      throw invalid(`maxLen must be an integer from 0 to ${MAX_U32}, not ${String(maxLen)}`);
+    }
+    if (!isName(memory)) {
+      throw invalid(`the memory's export name must be a non-empty string, not ${JSON.stringify(memory)}`);
+    }
+    if (memory === alloc || memory === free) {
+      throw invalid(`\`${memory}\` cannot name both the memory and a function`);
+    }
+    this.allocator = Object.freeze({ ...allocator });
+    this.order = order;
+    this.maxLen = maxLen;
+    this.memory = memory;
+    Object.freeze(this);
+  }
+
+  /** This book's: `allocate` / `deallocate`, results packed pointer-low. */
+  static book() {
+    return new Convention();
+  }
+}
+
+// The wasm types of the functions a Guest calls, and how many parameters
+// each takes.
+const ALLOCATE = { params: 1, type: '(i32) -> i32' };
+const DEALLOCATE = { params: 2, type: '(i32, i32) -> ()' };
+const FREE = { params: 1, type: '(i32) -> ()' };
+const EXPORT = { params: 2, type: '(i32, i32) -> i64' };
+
+/**
+ * The exported function `name`, of the `signature` that `who` (this
+ * convention, or the host) expects. Without the type-reflection proposal
+ * JavaScript cannot see a wasm function's types, so this checks what it
+ * can: that the export is a function, and its arity (an exported wasm
+ * function's `length` is its number of parameters). The engine converts
+ * arguments and results at each call; GuestExport checks that the result
+ * is a BigInt.
+ */
+function exportedFunction(exports, name, signature, who) {
+  const fn = exports[name];
+  if (typeof fn !== 'function') {
+    const found = fn === undefined ? '' : ` (its \`${name}\` is a ${fn?.constructor?.name ?? typeof fn})`;
+    throw new WasmMemoryError(ErrorKind.MissingExport,
+      `the guest does not export a function \`${name}\`${found}, which ${who} needs`, { export: name });
+  }
+  if (fn.length !== signature.params) {
+    throw wrongSignature(name, signature, who, `it takes ${fn.length} parameter(s)`);
+  }
+  return fn;
+}
+
+function wrongSignature(name, signature, who, actual) {
+  return new WasmMemoryError(ErrorKind.WrongSignature,
+    `\`${name}\` does not have the type ${who} expects (${signature.type}): ${actual}`, { export: name });
+}
+
+/** Calls `fn`, the export `name`; whatever it throws becomes a Call error. */
+function callGuest(name, fn, ...args) {
+  try {
+    return fn(...args);
+  } catch (error) {
+    throw new WasmMemoryError(ErrorKind.Call, `calling \`${name}\` failed: ${error?.message ?? error}`, {
+      export: name, cause: error,
     });
   }
 }
 
-// ANCHOR: call
 /**
- * Passes `input` (bytes, or a string sent as UTF-8) to the export `name`,
- * which takes `(ptr, len)` and returns a packed `(ptr, len)`, and returns a
- * copy of the result. Uses the guest's `allocate(size)` and
- * `deallocate(ptr, size)`, and frees both buffers even when something
- * throws; the first error is the one reported.
+ * A buffer in guest memory that the host holds, from `guest.copyIn` or
+ * `guest.adopt`; `export` is the allocator that made it or the export that
+ * returned it. Give it back with `guest.release(buffer)`.
  */
-export function callWithBytes(exports, name, input, { order = POINTER_LOW, maxLen = DEFAULT_MAX_LEN } = {}) {
-  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const inPtr = exports.allocate(bytes.length);
-  if (inPtr === 0 && bytes.length > 0) {
-    throw new Error(`allocate(${bytes.length}) failed: the guest returned 0`);
+export class GuestBuffer {
+  constructor(ptr, len, exportName) {
+    this.ptr = ptr;
+    this.len = len;
+    this.export = exportName;
+    Object.freeze(this);
   }
-  let failure = null;
+}
+
+const describe = (buffer) => `${buffer.len} bytes at ${hex(buffer.ptr)}` +
+  (buffer.export === undefined ? '' : ` from \`${buffer.export}\``);
+
+/**
+ * An instance and the conventions it follows for sharing memory. The
+ * memory and the allocator are resolved and checked once, here; the
+ * memory's bytes are looked at afresh on every access, so that no view
+ * goes stale. It remembers every buffer the host holds until it is
+ * released.
+ */
+export class Guest {
+  #exports;
+  #memory;
+  #convention;
+  #allocatorName;
+  #allocate;
+  #deallocatorName;
+  #deallocate;
+  #held = new Set();
+  #released = new WeakSet();
+
+  /** `instance`: a WebAssembly.Instance or its exports; `convention`: a Convention or its fields. */
+  constructor(instance, convention = Convention.book()) {
+    this.#convention = convention instanceof Convention ? convention : new Convention(convention);
+    this.#exports = instance instanceof WebAssembly.Instance ? instance.exports : instance;
+    const memoryName = this.#convention.memory;
+    this.#memory = this.#exports[memoryName];
+    if (!(this.#memory instanceof WebAssembly.Memory)) {
+      throw new WasmMemoryError(ErrorKind.MissingExport,
+        `the guest does not export a memory \`${memoryName}\`, which this convention needs`, { export: memoryName });
+    }
+    const { allocate, deallocate, malloc, free } = this.#convention.allocator;
+    this.#allocatorName = allocate ?? malloc;
+    this.#allocate = exportedFunction(this.#exports, this.#allocatorName, ALLOCATE, 'this convention');
+    this.#deallocatorName = deallocate ?? free;
+    const release = exportedFunction(this.#exports, this.#deallocatorName, free === undefined ? DEALLOCATE : FREE, 'this convention');
+    // One signature for both: `deallocate` is told the size, `free` is not.
+    this.#deallocate = free === undefined ? (ptr, len) => release(ptr, len) : (ptr) => release(ptr);
+  }
+
+  /** The guest's memory. */
+  get memory() {
+    return this.#memory;
+  }
+
+  /** The conventions this guest follows. */
+  get convention() {
+    return this.#convention;
+  }
+
+  /**
+   * A handle on the export `name`, which takes `(ptr, len)` and returns a
+   * packed `(ptr, len)`: resolved and checked once, called many times.
+   */
+  export(name) {
+    return new GuestExport(this, name, exportedFunction(this.#exports, name, EXPORT, 'the host'));
+  }
+
+  /** Allocates a buffer in the guest and copies `input` (bytes, or a string as UTF-8) into it. */
+  copyIn(input) {
+    const bytes = toBytes(input);
+    const buffer = new GuestBuffer(this.#allocateAndCopy(bytes), bytes.length, this.#allocatorName);
+    this.#held.add(buffer);
+    return buffer;
+  }
+
+  /**
+   * Takes on a buffer that the export `exportName` handed over, after
+   * checking that it lies inside the guest's memory and overlaps no buffer
+   * the host holds. The length cap applies when reading, so that a real
+   * but long buffer can still be given back.
+   */
+  adopt(exportName, ptr, len) {
+    if (![ptr, len].every((n) => Number.isInteger(n) && n >= 0 && n <= MAX_U32)) {
+      throw new TypeError(`a pointer and a length are integers from 0 to ${MAX_U32}, not ${ptr} and ${len}`);
+    }
+    checkRange(this.#memory, ptr, len, MAX_U32, returnedBy(exportName));
+    for (const held of this.#held) {
+      if (ptr < held.ptr + held.len && held.ptr < ptr + len) {
+        throw new WasmMemoryError(ErrorKind.OverlapsHeldBuffer,
+          `\`${exportName}\` handed over ${len} bytes at ${hex(ptr)}, which overlap a buffer the host already holds (${describe(held)})`,
+          { export: exportName, ptr, len, memorySize: this.#memory.buffer.byteLength, held });
+      }
+    }
+    const buffer = new GuestBuffer(ptr, len, exportName);
+    this.#held.add(buffer);
+    return buffer;
+  }
+
+  /** Copies `input` (bytes, or a string as UTF-8) to the start of a buffer the host holds. */
+  write(buffer, input) {
+    this.#check(buffer);
+    const bytes = toBytes(input);
+    if (bytes.length > buffer.len) {
+      throw new WasmMemoryError(ErrorKind.DoesNotFit, `${bytes.length} bytes do not fit in the buffer of ${describe(buffer)}`,
+        { export: buffer.export, ptr: buffer.ptr, len: bytes.length, capacity: buffer.len });
+    }
+    new Uint8Array(this.#memory.buffer, buffer.ptr, bytes.length).set(bytes);
+  }
+
+  /** A copy of the buffer's bytes, at most the convention's `maxLen`. */
+  read(buffer) {
+    this.#check(buffer);
+    return copyChecked(this.#memory, buffer.ptr, buffer.len, this.#convention.maxLen, returnedBy(buffer.export));
+  }
+
+  /** The buffer's bytes as a string: at most `maxLen` of them, and UTF-8. */
+  readString(buffer) {
+    this.#check(buffer);
+    return readChecked(this.#memory, buffer.ptr, buffer.len, this.#convention.maxLen, returnedBy(buffer.export));
+  }
+
+  /** Gives a buffer back to the guest, with its deallocator; only once. */
+  release(buffer) {
+    this.#check(buffer);
+    this.#held.delete(buffer);
+    this.#released.add(buffer);
+    callGuest(this.#deallocatorName, this.#deallocate, buffer.ptr, buffer.len);
+  }
+
+  /** Every buffer the host holds and has not released. */
+  outstanding() {
+    return [...this.#held];
+  }
+
+  /** Throws a Leaks error, naming each buffer, if the host holds any. */
+  checkLeaks() {
+    const leaks = this.outstanding();
+    if (leaks.length > 0) {
+      throw new WasmMemoryError(ErrorKind.Leaks,
+        `${leaks.length} buffer(s) from the guest were not released:\n${leaks.map((leak) => `  ${describe(leak)}`).join('\n')}`,
+        { leaks });
+    }
+  }
+
+  /**
+   * For an import: a copy of the `(ptr, len)` the guest passed to
+   * `importName`, checked like a result. The import's `i32` parameters
+   * arrive as signed Numbers (a pointer at 2 GiB or above is negative), so
+   * both are read as unsigned first.
+   */
+  readArgument(importName, ptr, len) {
+    return copyChecked(this.#memory, ptr >>> 0, len >>> 0, this.#convention.maxLen, passedTo(importName));
+  }
+
+  /** Like readArgument, decoded as UTF-8; bytes that are not UTF-8 are refused. */
+  readArgumentString(importName, ptr, len) {
+    return readChecked(this.#memory, ptr >>> 0, len >>> 0, this.#convention.maxLen, passedTo(importName));
+  }
+
+  /**
+   * For an import that answers with bytes: allocates a buffer through the
+   * guest's allocator, copies `input` into it, and returns `{ ptr, len }`.
+   * The buffer is the guest's from then on: the guest frees it (with the
+   * `len` it was given), and the host must not release it, which is why it
+   * is not among the buffers the host holds.
+   */
+  handOver(input) {
+    const bytes = toBytes(input);
+    return Object.freeze({ ptr: this.#allocateAndCopy(bytes), len: bytes.length });
+  }
+
+  /** Allocates `bytes.length` bytes in the guest, checks the buffer, and copies `bytes` into it. */
+  #allocateAndCopy(bytes) {
+    const len = bytes.length;
+    if (len > MAX_U32) {
+      throw new WasmMemoryError(ErrorKind.InputTooLarge,
+        `an input of ${len} bytes cannot be passed to a 32-bit guest (\`${this.#allocatorName}\`)`,
+        { export: this.#allocatorName, len });
+    }
+    // An i32 result arrives signed: a pointer at 2 GiB or above is negative.
+    const ptr = callGuest(this.#allocatorName, this.#allocate, len) >>> 0;
+    if (ptr === 0 && len > 0) {
+      throw new WasmMemoryError(ErrorKind.AllocationFailed,
+        `\`${this.#allocatorName}\` could not allocate ${len} bytes (it returned 0)`,
+        { export: this.#allocatorName, len });
+    }
+    try {
+      checkRange(this.#memory, ptr, len, MAX_U32, allocatedBy(this.#allocatorName));
+    } catch (error) {
+      // Given back all the same, so that the guest's own accounting stays
+      // right; if that fails too, the bad allocation is the error to report.
+      try {
+        this.#deallocate(ptr, len);
+      } catch { /* reported: the bad allocation */ }
+      throw error;
+    }
+    // A fresh view: the allocator may have grown the memory.
+    new Uint8Array(this.#memory.buffer, ptr, len).set(bytes);
+    return ptr;
+  }
+
+  /** Throws unless the host holds `buffer`, from this guest. */
+  #check(buffer) {
+    if (this.#held.has(buffer)) return;
+    if (this.#released.has(buffer)) {
+      throw new WasmMemoryError(ErrorKind.AlreadyReleased, `the buffer of ${describe(buffer)} was already released`,
+        { export: buffer.export, ptr: buffer.ptr, len: buffer.len });
+    }
+    throw new WasmMemoryError(ErrorKind.ForeignBuffer,
+      `the buffer of ${describe(buffer)} belongs to another guest, or to none: this one did not hand it out and cannot free it`,
+      { export: buffer.export, ptr: buffer.ptr, len: buffer.len });
+  }
+}
+
+/**
+ * Runs `body`, then releases `buffer` whatever happened. If both throw,
+ * the body's error is the one reported: it is what went wrong first.
+ */
+function thenRelease(guest, buffer, body) {
   let result;
-  const free = (ptr, len) => {
-    try {
-      exports.deallocate(ptr, len);
-    } catch (error) {
-      failure ??= error;
-    }
-  };
   try {
-    // A fresh view: `allocate` may have grown the memory.
-    new Uint8Array(exports.memory.buffer, inPtr, bytes.length).set(bytes);
-    const { ptr, len } = unpackPtrLen(exports[name](inPtr, bytes.length), order);
-    try {
-      result = copyOut(exports.memory, ptr, len, maxLen);
-    } catch (error) {
-      failure = error;
-    }
-    // A range outside memory is no buffer the guest allocated: not freed.
-    if (ptr + len <= exports.memory.buffer.byteLength) free(ptr, len);
+    result = body();
   } catch (error) {
-    failure ??= error;
+    try {
+      guest.release(buffer);
+    } catch { /* reported: the body's error */ }
+    throw error;
   }
-  free(inPtr, bytes.length);
-  if (failure) throw failure;
+  guest.release(buffer);
   return result;
 }
-// ANCHOR_END: call
 
-/** Like callWithBytes, with a string result; it must be UTF-8. */
-export function callWithString(exports, name, input, options = {}) {
-  const bytes = callWithBytes(exports, name, input, options);
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+/** An export taking `(ptr, len)` and returning a packed `(ptr, len)`; made by `guest.export(name)`. */
+class GuestExport {
+  #guest;
+  #name;
+  #fn;
+
+  constructor(guest, name, fn) {
+    this.#guest = guest;
+    this.#name = name;
+    this.#fn = fn;
+  }
+
+  /** The export's name. */
+  get name() {
+    return this.#name;
+  }
+
+  /** Passes `input` (bytes, or a string as UTF-8) and returns a copy of the bytes the export returns. */
+  callBytes(input) {
+    return this.#call(input, (result) => this.#guest.read(result));
+  }
+
+  /** Like callBytes, with a string result; it must be UTF-8. */
+  callString(input) {
+    return this.#call(input, (result) => this.#guest.readString(result));
+  }
+
+  // ANCHOR: call
+  /**
+   * The round trip: the input is copied in, the export called, the result
+   * adopted and read, and both buffers are released whatever happens; the
+   * first error is the one reported. A result outside memory is refused
+   * by `adopt` and is not released: it is no buffer the guest allocated.
+   */
+  #call(input, read) {
+    const guest = this.#guest;
+    const argument = guest.copyIn(input);
+    return thenRelease(guest, argument, () => {
+      const packed = callGuest(this.#name, this.#fn, argument.ptr, argument.len);
+      if (typeof packed !== 'bigint') { // an i64 arrives as a BigInt, an i32 as a number
+        throw wrongSignature(this.#name, EXPORT, 'the host', `it returned a ${typeof packed}, not the BigInt of an i64`);
+      }
+      const { ptr, len } = unpackPtrLen(packed, guest.convention.order);
+      const result = guest.adopt(this.#name, ptr, len);
+      return thenRelease(guest, result, () => read(result));
+    });
+  }
+  // ANCHOR_END: call
 }

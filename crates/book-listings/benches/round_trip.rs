@@ -1,19 +1,28 @@
-//! A round trip of n bytes through chapter 4's `greet` (which copies its
-//! input into a new buffer), with `wasm-memory-host`, with raw wasmtime calls
-//! and no checks, and a plain host copy of the same bytes, in one run:
+//! Round trips of n bytes through the benchmark guest
+//! (`listings/ch08-a-small-utility/round-trip`), measured side by side in
+//! one run:
+//!
+//! - `memcpy`: the bytes copied on the host, and nothing else: the floor;
+//! - `raw_wasmtime`: allocate, write, `echo`, read, deallocate twice, written
+//!   out with raw wasmtime calls and no checks;
+//! - `utility`: the same through `wasm-memory-host`'s [`Export::call_bytes`],
+//!   every check and every free;
+//! - `reused`: a buffer allocated once and reused, one call per round trip
+//!   (`Guest::write`, `upper_in_place`, `Guest::read_into`);
+//! - `bare`: one call of `noop`, the cost of entering the guest at all.
 //!
 //! ```console
 //! $ cargo bench -p book-listings --bench round_trip
 //! ```
 //!
-//! `ci/bench` runs it beside the Go host's benchmarks and writes the ratios
-//! that chapter 11 shows.
+//! `ci/bench` runs it beside the Go host's benchmarks and writes the table
+//! and the ratios that chapters 8 and 11 show.
 
 use divan::Bencher;
-use wasm_memory_host::{Convention, Guest};
+use wasm_memory_host::{Convention, Export, Guest};
 use wasmtime::{Engine, Instance, Module, Store};
 
-const SIZES: [usize; 2] = [16, 1 << 20];
+const SIZES: [usize; 5] = [16, 1 << 10, 64 << 10, 1 << 20, 16 << 20];
 
 fn main() {
     divan::main();
@@ -24,13 +33,19 @@ fn main() {
 fn instance() -> (Store<()>, Instance) {
     let engine = Engine::default();
     let module =
-        Module::from_file(&engine, book_listings::CH04_PACKED_RETURN).expect("compiled listing");
+        Module::from_file(&engine, book_listings::CH08_ROUND_TRIP).expect("compiled listing");
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
     (store, instance)
 }
 
-/// The bytes copied on the host, and nothing else: the floor.
+fn guest() -> (Store<()>, Guest) {
+    let (mut store, instance) = instance();
+    let guest =
+        Guest::new(&mut store, instance, Convention::book()).expect("the book's convention");
+    (store, guest)
+}
+
 #[divan::bench(args = SIZES)]
 fn memcpy(bencher: Bencher, size: usize) {
     let input = vec![b'x'; size];
@@ -39,8 +54,6 @@ fn memcpy(bencher: Bencher, size: usize) {
         .bench(|| divan::black_box(&input).to_vec());
 }
 
-/// allocate, write, call, read, deallocate twice: raw wasmtime calls, no
-/// checks of what the guest returns.
 #[divan::bench(args = SIZES)]
 fn raw_wasmtime(bencher: Bencher, size: usize) {
     let (mut store, instance) = instance();
@@ -50,8 +63,8 @@ fn raw_wasmtime(bencher: Bencher, size: usize) {
     let deallocate = instance
         .get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")
         .expect("export");
-    let greet = instance
-        .get_typed_func::<(u32, u32), u64>(&mut store, "greet")
+    let echo = instance
+        .get_typed_func::<(u32, u32), u64>(&mut store, "echo")
         .expect("export");
     let memory = instance.get_memory(&mut store, "memory").expect("export");
     let input = vec![b'x'; size];
@@ -61,7 +74,7 @@ fn raw_wasmtime(bencher: Bencher, size: usize) {
         .bench_local(|| {
             let ptr = allocate.call(&mut store, len).expect("allocates");
             memory.data_mut(&mut store)[ptr as usize..][..size].copy_from_slice(&input);
-            let packed = greet.call(&mut store, (ptr, len)).expect("greets");
+            let packed = echo.call(&mut store, (ptr, len)).expect("echoes");
             deallocate.call(&mut store, (ptr, len)).expect("frees");
             let (out, out_len) = (packed as u32, (packed >> 32) as u32);
             let bytes = memory.data(&store)[out as usize..][..out_len as usize].to_vec();
@@ -70,18 +83,42 @@ fn raw_wasmtime(bencher: Bencher, size: usize) {
         });
 }
 
-/// The same with `Guest::call_bytes`: every check, every free.
 #[divan::bench(args = SIZES)]
-fn guest_call_bytes(bencher: Bencher, size: usize) {
-    let (mut store, instance) = instance();
-    let guest =
-        Guest::new(&mut store, instance, Convention::book()).expect("the book's convention");
+fn utility(bencher: Bencher, size: usize) {
+    let (mut store, guest) = guest();
+    let echo: Export = guest.export(&mut store, "echo").expect("checked once");
     let input = vec![b'x'; size];
     bencher
         .counter(divan::counter::BytesCount::new(size))
+        .bench_local(|| echo.call_bytes(&mut store, &input).expect("round trip"));
+}
+
+#[divan::bench(args = SIZES)]
+fn reused(bencher: Bencher, size: usize) {
+    let (mut store, guest) = guest();
+    let input = vec![b'x'; size];
+    let buffer = guest.copy_in(&mut store, &input).expect("allocated once");
+    let upper_in_place = guest
+        .typed_func::<(u32, u32), ()>(&mut store, "upper_in_place")
+        .expect("export");
+    let mut out = Vec::with_capacity(size);
+    bencher
+        .counter(divan::counter::BytesCount::new(size))
         .bench_local(|| {
-            guest
-                .call_bytes(&mut store, "greet", &input)
-                .expect("round trip")
+            guest.write(&mut store, &buffer, &input).expect("fits");
+            upper_in_place
+                .call(&mut store, (buffer.ptr(), buffer.len()))
+                .expect("in place");
+            guest.read_into(&store, &buffer, &mut out).expect("reads");
         });
+    guest.release(&mut store, buffer).expect("released");
+}
+
+#[divan::bench]
+fn bare(bencher: Bencher) {
+    let (mut store, guest) = guest();
+    let noop = guest
+        .typed_func::<(), ()>(&mut store, "noop")
+        .expect("export");
+    bencher.bench_local(|| noop.call(&mut store, ()).expect("returns"));
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use wasm_memory_host::{GuestMessages, define_message_imports};
+use wasm_memory_host::{Convention, GuestMessages, define_message_imports};
 use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -77,7 +77,9 @@ impl Setup<'_> {
         linker.allow_shadowing(true);
         // Go's wasip1 port imports its system interface from `wasi_snapshot_preview1`.
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |host: &mut Host| &mut host.wasi)?;
-        let messages = define_message_imports(&mut linker)?;
+        define_message_imports(&mut linker, &Convention::book(), |host: &mut Host| {
+            &host.messages
+        })?;
         if let Some(define) = self.host_functions {
             define(&mut linker)?;
         }
@@ -101,7 +103,7 @@ impl Setup<'_> {
         let host = Host {
             wasi,
             stderr,
-            messages,
+            messages: GuestMessages::default(),
             limits: limits.build(),
         };
         let mut store = Store::new(crate::engine(), host);

@@ -1,10 +1,21 @@
-//! The two round trips, each as one function: passing bytes in (chapter 3)
-//! and taking bytes out (chapter 7).
+//! The book's hand-written host code, each step as one function: unpacking
+//! a `(ptr, len)` (chapter 4), passing bytes in (chapter 3) and taking bytes
+//! out (chapter 7). The utility crate does the same for every convention.
 
 use wasmtime::error::Context as _;
 use wasmtime::{AsContextMut, Instance, WasmResults, bail};
 
-use wasm_memory_host::bounds::{GuestSliceError, read_bytes, unpack_ptr_len};
+use wasm_memory_host::bounds::{GuestSliceError, read_bytes};
+
+// ANCHOR: unpack
+/// Splits a `u64` packed the way this book packs it: the pointer in the low
+/// 32 bits, the length in the high 32 bits.
+pub fn unpack_ptr_len(packed: u64) -> (u32, u32) {
+    let ptr = packed as u32; // `as` keeps the low 32 bits
+    let len = (packed >> 32) as u32;
+    (ptr, len)
+}
+// ANCHOR_END: unpack
 
 // ANCHOR: call_with_bytes
 /// Calls the guest export `export(ptr, len)` on a copy of `input` placed in
@@ -73,6 +84,11 @@ pub fn take_bytes(
 mod tests {
     use super::*;
     use wasmtime::{Engine, Module, Store, Trap};
+
+    #[test]
+    fn unpack_takes_the_pointer_from_the_low_bits() {
+        assert_eq!(unpack_ptr_len(0x0000_0005_0010_0000), (0x0010_0000, 5));
+    }
 
     /// A guest whose `allocate` hands out address 16, whose `deallocate`
     /// counts its calls in a global, and whose `fails` always traps.

@@ -24,16 +24,6 @@ use std::str::Utf8Error;
 
 use wasmtime::{AsContext, Memory};
 
-// ANCHOR: unpack
-/// Splits a `u64` packed the way this book packs it: the pointer in the low
-/// 32 bits, the length in the high 32 bits.
-pub fn unpack_ptr_len(packed: u64) -> (u32, u32) {
-    let ptr = packed as u32; // `as` keeps the low 32 bits
-    let len = (packed >> 32) as u32;
-    (ptr, len)
-}
-// ANCHOR_END: unpack
-
 // ANCHOR: error
 /// What can be wrong with a `(ptr, len)` pair a guest hands to the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,11 +161,6 @@ pub fn read_string(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unpack_takes_the_pointer_from_the_low_bits() {
-        assert_eq!(unpack_ptr_len(0x0000_0005_0010_0000), (0x0010_0000, 5));
-    }
 
     #[test]
     fn checked_range_accepts_a_range_that_ends_at_the_end() {

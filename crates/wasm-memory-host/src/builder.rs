@@ -1,15 +1,28 @@
-//! Instantiating a guest in one step: its message imports, and for Go and
-//! TinyGo reactors, WASI preview 1 and `_initialize`.
+//! Instantiating a guest in one step, in a store of its own: a convenience
+//! over the crate's functions, for hosts that need nothing else. A host with
+//! its own linker, store data, limits or imports calls those functions
+//! itself: [`crate::define_message_imports`],
+//! `wasmtime_wasi::p1::add_to_linker_sync`, [`Guest::new`] and
+//! [`Guest::initialize_reactor`].
 
 use wasmtime::{Engine, Linker, Module, Store};
 
-use crate::{Convention, Error, Guest, define_message_imports};
+use crate::{Convention, Error, Guest, GuestMessages, define_message_imports};
 
 /// What the store of a guest made by [`GuestBuilder`] holds.
-#[derive(Default)]
 pub struct GuestState {
+    messages: GuestMessages,
+    /// Linked only for a reactor; empty (no files, environment or stdio)
+    /// unless the builder was given a context.
     #[cfg(feature = "wasi")]
-    wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>,
+    wasi: wasmtime_wasi::p1::WasiP1Ctx,
+}
+
+impl GuestState {
+    /// Where the guest's messages go.
+    pub fn messages(&self) -> &GuestMessages {
+        &self.messages
+    }
 }
 
 // ANCHOR: builder
@@ -62,39 +75,40 @@ impl GuestBuilder {
     }
 
     /// Links the message imports (and WASI if asked), instantiates
-    /// `module`, runs `_initialize` for a reactor, and checks `convention`.
+    /// `module`, checks `convention`, and runs `_initialize` for a reactor.
     pub fn instantiate(
         self,
         module: &Module,
         convention: Convention,
     ) -> Result<(Store<GuestState>, Guest), Error> {
         let mut linker = Linker::new(&self.engine);
-        let messages = define_message_imports(&mut linker)?;
-        let mut state = GuestState::default();
+        define_message_imports(&mut linker, &convention, |state: &mut GuestState| {
+            &state.messages
+        })?;
         #[cfg(feature = "wasi")]
-        let reactor = if let Some(mut wasi) = self.wasi {
-            wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut GuestState| {
-                state.wasi.as_mut().expect("WASI is set up for reactors")
-            })?;
-            state.wasi = Some(wasi.build_p1());
-            true
-        } else {
-            false
+        let reactor = self.wasi.is_some();
+        let state = GuestState {
+            messages: GuestMessages::default(),
+            #[cfg(feature = "wasi")]
+            wasi: self
+                .wasi
+                .unwrap_or_else(wasmtime_wasi::WasiCtxBuilder::new)
+                .build_p1(),
         };
-        let mut store = Store::new(&self.engine, state);
-        let instance = linker.instantiate(&mut store, module)?;
         #[cfg(feature = "wasi")]
         if reactor {
-            let initialize = instance.get_typed_func::<(), ()>(&mut store, "_initialize")?;
-            initialize
-                .call(&mut store, ())
-                .map_err(|source| Error::Call {
-                    export: "_initialize".to_owned(),
-                    guest_message: messages.take(),
-                    source,
-                })?;
+            wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state: &mut GuestState| {
+                &mut state.wasi
+            })?;
         }
+        let mut store = Store::new(&self.engine, state);
+        let instance = linker.instantiate(&mut store, module)?;
+        let messages = store.data().messages.clone();
         let guest = Guest::new(&mut store, instance, convention)?.with_messages(messages);
+        #[cfg(feature = "wasi")]
+        if reactor {
+            guest.initialize_reactor(&mut store)?;
+        }
         Ok((store, guest))
     }
 }

@@ -1,6 +1,9 @@
 //! The calling conventions a guest may follow. Nothing here is guessed: the
 //! host says which one a guest uses, and [`crate::Guest::new`] checks that
-//! the guest exports what that convention needs, with the right types.
+//! the guest exports what that convention needs, with the right types, after
+//! [`Convention::check`] has made sure the convention makes sense.
+
+use crate::Error;
 
 /// Which half of a packed `u64` holds the pointer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +82,17 @@ pub enum Allocator {
 }
 
 impl Allocator {
+    /// The variant's name, for messages.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Allocator::AllocateDeallocate { .. } => "Allocator::AllocateDeallocate",
+            Allocator::MallocFree { .. } => "Allocator::MallocFree",
+            Allocator::CabiRealloc { .. } => "Allocator::CabiRealloc",
+            Allocator::AssemblyScript => "Allocator::AssemblyScript",
+            Allocator::None => "Allocator::None",
+        }
+    }
+
     /// `allocate` / `deallocate`, with those names.
     pub fn allocate_deallocate() -> Self {
         Allocator::AllocateDeallocate {
@@ -169,6 +183,75 @@ impl Convention {
     pub fn memory_export(mut self, name: impl Into<String>) -> Self {
         self.memory = name.into();
         self
+    }
+
+    /// Refuses a convention that contradicts itself, saying why.
+    /// [`crate::Guest::new`] calls it before looking at the guest.
+    ///
+    /// ```
+    /// use wasm_memory_host::{Allocator, Convention, Error, Results};
+    /// // AssemblyScript's results belong to its collector: freeing them
+    /// // with `deallocate` would corrupt its heap.
+    /// let contradiction = Convention::new(Allocator::allocate_deallocate(), Results::ObjectHeader);
+    /// let Err(Error::InvalidConvention { reason }) = contradiction.check() else { panic!() };
+    /// assert!(reason.contains("collector"), "{reason}");
+    /// ```
+    pub fn check(&self) -> Result<(), Error> {
+        let invalid = |reason: String| Err(Error::InvalidConvention { reason });
+        if self.memory.is_empty() {
+            return invalid("the memory export's name is empty".into());
+        }
+        let names: &[(&str, &str)] = match &self.allocator {
+            Allocator::AllocateDeallocate {
+                allocate,
+                deallocate,
+            } => &[("allocate", allocate), ("deallocate", deallocate)],
+            Allocator::MallocFree { malloc, free } => &[("malloc", malloc), ("free", free)],
+            Allocator::CabiRealloc { realloc } => &[("realloc", realloc)],
+            Allocator::AssemblyScript | Allocator::None => &[],
+        };
+        for (field, name) in names {
+            if name.is_empty() {
+                return invalid(format!("the name of the `{field}` export is empty"));
+            }
+            if *name == self.memory {
+                return invalid(format!(
+                    "`{name}` cannot name both the memory and a function"
+                ));
+            }
+        }
+        if let [(_, allocate), (_, free)] = names
+            && allocate == free
+        {
+            return invalid(format!(
+                "`{allocate}` cannot be both the allocator and the function that frees: \
+                 they take different arguments"
+            ));
+        }
+        match (&self.allocator, self.results) {
+            (
+                Allocator::AllocateDeallocate { .. }
+                | Allocator::MallocFree { .. }
+                | Allocator::CabiRealloc { .. },
+                Results::ObjectHeader,
+            ) => invalid(format!(
+                "Results::ObjectHeader reads AssemblyScript objects, which belong to its \
+                 collector; {} would free them as if they were its own buffers: use \
+                 Allocator::AssemblyScript",
+                self.allocator.kind()
+            )),
+            (Allocator::AssemblyScript, Results::Packed(_) | Results::MultiValue) => invalid(
+                "AssemblyScript exports take and return managed objects, whose length is in \
+                 their header: use Results::ObjectHeader"
+                    .into(),
+            ),
+            (Allocator::CabiRealloc { .. }, Results::MultiValue) => invalid(
+                "under the canonical ABI, `cabi_post_<export>` receives what the export returned, \
+                 and this crate passes it one packed i64: use Results::Packed"
+                    .into(),
+            ),
+            _ => Ok(()),
+        }
     }
 }
 // ANCHOR_END: convention

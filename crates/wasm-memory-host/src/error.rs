@@ -19,10 +19,24 @@ pub enum Error {
     WrongSignature {
         /// The export's name.
         name: String,
-        /// The expected type, in wasm terms.
-        expected: &'static str,
+        /// The expected type.
+        expected: String,
         /// What wasmtime said.
         source: wasmtime::Error,
+    },
+    /// The convention contradicts itself ([`crate::Convention::check`]).
+    #[error("this convention contradicts itself: {reason}")]
+    InvalidConvention {
+        /// Why it makes no sense.
+        reason: String,
+    },
+    /// The convention does not allow what the host asked for.
+    #[error("cannot {operation}: {reason}")]
+    Unsupported {
+        /// What the host tried.
+        operation: &'static str,
+        /// Why this convention does not allow it.
+        reason: &'static str,
     },
     /// An input longer than a 32-bit memory can hold.
     #[error("an input of {len} bytes cannot be passed to a 32-bit guest")]
@@ -30,10 +44,16 @@ pub enum Error {
         /// The input's length.
         len: usize,
     },
-    /// The convention has no allocator ([`crate::Allocator::None`]), so the
-    /// host cannot pass bytes in.
-    #[error("this guest's convention has no allocator: the host cannot pass bytes in")]
-    NoAllocator,
+    /// Bytes longer than the buffer the host writes them into.
+    #[error("{len} bytes do not fit in the buffer of {capacity} bytes at {ptr:#x}")]
+    DoesNotFit {
+        /// How many bytes the host tried to write.
+        len: usize,
+        /// Where the buffer starts.
+        ptr: u32,
+        /// Its length.
+        capacity: u32,
+    },
     /// The guest's allocator returned 0 (failure) for a non-empty request.
     #[error("`{export}` could not allocate {size} bytes (it returned 0)")]
     AllocationFailed {
@@ -49,6 +69,44 @@ pub enum Error {
         export: String,
         /// What is wrong with it.
         source: GuestSliceError,
+    },
+    /// A `(ptr, len)` the guest passed to a host function is not a valid,
+    /// acceptable range.
+    #[error("the guest passed a bad buffer to `{function}`: {source}")]
+    BadArgument {
+        /// The host function it called.
+        function: String,
+        /// What is wrong with it.
+        source: GuestSliceError,
+    },
+    /// A range the host was handed overlaps a buffer it already holds: two
+    /// handles to one allocation would free it twice.
+    #[error(
+        "`{export}` handed over {len} bytes at {ptr:#x}, which overlap a buffer the host \
+         already holds ({held})"
+    )]
+    OverlapsHeldBuffer {
+        /// The export (or allocator) that handed the range over.
+        export: String,
+        /// Where the new range starts.
+        ptr: u32,
+        /// Its length.
+        len: u32,
+        /// The buffer it overlaps.
+        held: crate::Leak,
+    },
+    /// A buffer given to a guest other than the one it came from.
+    #[error(
+        "the buffer of {len} bytes at {ptr:#x} from `{export}` belongs to another guest; \
+         this one did not make it and cannot free it"
+    )]
+    ForeignBuffer {
+        /// Where the buffer starts.
+        ptr: u32,
+        /// Its length.
+        len: u32,
+        /// The export it came from.
+        export: String,
     },
     /// The host's own access to guest memory failed: a buffer the guest
     /// allocated for the host does not fit in its memory.

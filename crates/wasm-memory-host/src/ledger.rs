@@ -1,26 +1,36 @@
 //! Buffers handed to the host are values it must give back; the ledger
-//! remembers every one until it is, and where it came from.
+//! remembers every one until it is, where it came from, and which ranges of
+//! guest memory the host holds, so that no range is held twice.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Who put a [`GuestBuffer`] in the host's hands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use wasmtime::TypedFunc;
+
+/// Who put a [`GuestBuffer`] in the host's hands, which says how it goes
+/// back.
+#[derive(Clone)]
 pub(crate) enum Origin {
     /// The host allocated it in the guest, to pass bytes in.
     Input,
-    /// An export returned it; `packed` is what it returned, for
-    /// `cabi_post_<export>`.
-    Result { packed: u64 },
+    /// An export returned it. Under the canonical ABI, `post_return` is
+    /// `cabi_post_<export>` and what the export returned, which is all that
+    /// function may be given.
+    Result {
+        post_return: Option<(TypedFunc<u64, ()>, u64)>,
+    },
+    /// The host adopted it by hand, from a `(ptr, len)` it was given.
+    Adopted,
 }
 
 /// A buffer in guest memory that the host is responsible for. Give it back
-/// with [`crate::Guest::release`]; one that is dropped instead is reported
-/// by [`crate::Guest::check_leaks`], with where it was created.
+/// with [`crate::Guest::release`], to the guest it came from; one that is
+/// dropped instead is reported by [`crate::Guest::check_leaks`], with the
+/// line that created it.
 #[must_use = "give the buffer back with Guest::release, or the guest leaks it"]
-#[derive(Debug)]
 pub struct GuestBuffer {
     pub(crate) ptr: u32,
     pub(crate) len: u32,
@@ -46,22 +56,39 @@ impl GuestBuffer {
         self.len == 0
     }
 
+    /// Whether it was recorded in `ledger`, that is, by the same guest.
+    pub(crate) fn belongs_to(&self, ledger: &Ledger) -> bool {
+        Arc::ptr_eq(&self.ledger.0, &ledger.0)
+    }
+
     /// Takes it off the ledger: it has been given back.
     pub(crate) fn settle(self) {
-        self.ledger.entries().remove(&self.id);
+        self.ledger.lock().remove(&(self.ptr, self.id));
+        self.ledger.0.held.fetch_sub(1, Ordering::Release);
         std::mem::forget(self); // Drop would record it as dropped
+    }
+}
+
+impl fmt::Debug for GuestBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuestBuffer")
+            .field("ptr", &self.ptr)
+            .field("len", &self.len)
+            .field("export", &self.export)
+            .finish_non_exhaustive()
     }
 }
 
 impl Drop for GuestBuffer {
     fn drop(&mut self) {
-        if let Some(entry) = self.ledger.entries().get_mut(&self.id) {
+        if let Some(entry) = self.ledger.lock().get_mut(&(self.ptr, self.id)) {
             entry.dropped = true;
         }
     }
 }
 
-/// A buffer from the guest that the host has not given back.
+/// A buffer from the guest that the host holds, or held and dropped without
+/// giving it back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leak {
     /// Where it is in guest memory.
@@ -96,26 +123,54 @@ impl fmt::Display for Leak {
     }
 }
 
-/// The buffers a [`crate::Guest`] has handed out and not taken back.
+/// The buffers a [`crate::Guest`] has handed out and not taken back, by
+/// where they start.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Ledger(Arc<Mutex<Entries>>);
+pub(crate) struct Ledger(Arc<Shared>);
 
 #[derive(Debug, Default)]
-pub(crate) struct Entries {
-    next_id: u64,
-    entries: BTreeMap<u64, Leak>,
+struct Shared {
+    /// How many entries there are: read without the lock, so that a round
+    /// trip while the host holds nothing costs one atomic load.
+    held: AtomicUsize,
+    entries: Mutex<Entries>,
 }
 
+/// Keyed by `(ptr, id)`: sorted by address, so that overlaps are found in
+/// `O(log n)`, with the id telling apart empty buffers at one address.
+type Entries = BTreeMap<(u32, u64), Leak>;
+
+/// The ids of new entries; unique across ledgers, which costs nothing more.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl Ledger {
-    fn entries(&self) -> MappedEntries<'_> {
-        MappedEntries(
-            self.0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        self.0
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records a new buffer, created by the caller of the public method.
+    /// A buffer the host holds that shares a byte with `ptr..ptr + len`.
+    pub(crate) fn overlapping(&self, ptr: u32, len: u32) -> Option<Leak> {
+        if len == 0 || self.0.held.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        // The last byte, which fits in 32 bits even when the end does not.
+        let last = ptr.saturating_add(len - 1);
+        // Held buffers never overlap each other, so among those that start
+        // at or before `last`, the non-empty one that starts last is the
+        // only candidate.
+        self.lock()
+            .range(..=(last, u64::MAX))
+            .rev()
+            .find(|(_, held)| held.len > 0)
+            .filter(|(_, held)| u64::from(held.ptr) + u64::from(held.len) > u64::from(ptr))
+            .map(|(_, held)| held.clone())
+    }
+
+    /// Records a new buffer, created by the caller of the public method, or
+    /// returns the buffer already held that it overlaps.
     pub(crate) fn open(
         &self,
         ptr: u32,
@@ -123,15 +178,13 @@ impl Ledger {
         export: &str,
         origin: Origin,
         created_at: &'static Location<'static>,
-    ) -> GuestBuffer {
-        let mut entries = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let id = entries.next_id;
-        entries.next_id += 1;
-        entries.entries.insert(
-            id,
+    ) -> Result<GuestBuffer, Leak> {
+        if let Some(held) = self.overlapping(ptr, len) {
+            return Err(held);
+        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        self.lock().insert(
+            (ptr, id),
             Leak {
                 ptr,
                 len,
@@ -140,34 +193,54 @@ impl Ledger {
                 dropped: false,
             },
         );
-        GuestBuffer {
+        self.0.held.fetch_add(1, Ordering::Release);
+        Ok(GuestBuffer {
             ptr,
             len,
             export: export.to_owned(),
             origin,
             id,
             ledger: self.clone(),
-        }
+        })
     }
 
-    /// Every buffer not given back yet.
+    /// Every buffer not given back yet, by address.
     pub(crate) fn outstanding(&self) -> Vec<Leak> {
-        self.entries().values().cloned().collect()
+        self.lock().values().cloned().collect()
     }
 }
 
-/// The entry map behind the lock.
-struct MappedEntries<'a>(MutexGuard<'a, Entries>);
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl std::ops::Deref for MappedEntries<'_> {
-    type Target = BTreeMap<u64, Leak>;
-    fn deref(&self) -> &Self::Target {
-        &self.0.entries
+    fn open(ledger: &Ledger, ptr: u32, len: u32) -> Result<GuestBuffer, Leak> {
+        ledger.open(ptr, len, "test", Origin::Adopted, Location::caller())
     }
-}
 
-impl std::ops::DerefMut for MappedEntries<'_> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0.entries
+    #[test]
+    fn overlapping_ranges_are_refused_and_neighbours_are_not() {
+        let ledger = Ledger::default();
+        let held = open(&ledger, 100, 10).expect("nothing held yet");
+        for (ptr, len) in [(95, 6), (100, 1), (109, 1), (90, 30), (105, 2)] {
+            let refused = open(&ledger, ptr, len).err().expect("overlaps");
+            assert_eq!((refused.ptr, refused.len), (100, 10), "{ptr}+{len}");
+        }
+        let before = open(&ledger, 90, 10).expect("ends where it starts");
+        let after = open(&ledger, 110, 10).expect("starts where it ends");
+        let empty = open(&ledger, 105, 0).expect("an empty range holds no byte");
+        for buffer in [held, before, after, empty] {
+            buffer.settle();
+        }
+        assert!(ledger.outstanding().is_empty());
+        open(&ledger, 100, 10).expect("free again").settle();
+    }
+
+    #[test]
+    fn a_range_ending_at_4_gib_is_compared_without_overflow() {
+        let ledger = Ledger::default();
+        let top = open(&ledger, u32::MAX - 4, 4).expect("nothing held");
+        assert!(open(&ledger, u32::MAX - 1, 1).is_err());
+        top.settle();
     }
 }

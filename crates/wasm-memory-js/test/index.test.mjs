@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import {
-  GuestMemoryError, POINTER_HIGH, POINTER_LOW, callWithBytes, callWithString, copyOut, packPtrLen,
+  Convention, ErrorKind, Guest, POINTER_HIGH, POINTER_LOW, Reason, WasmMemoryError, copyOut, packPtrLen,
   readString, unpackPtrLen,
 } from '../index.mjs';
-import { instantiate } from './artifacts.mjs';
+import { artifact, instantiate } from './artifacts.mjs';
+
+/** What `assert.throws` compares a WasmMemoryError with: its kind, and the rest as given. */
+const refused = (kind, rest) => ({ name: 'WasmMemoryError', kind, ...rest });
 
 test('unpacking and packing, in both orders', () => {
   const packed = 0x0000000e00110018n;
@@ -17,10 +20,58 @@ test('unpacking and packing, in both orders', () => {
   assert.deepEqual(unpackPtrLen(-1n), { ptr: 0xffffffff, len: 0xffffffff });
 });
 
+test('a convention that contradicts itself is refused, with the reason', () => {
+  const invalid = (fields, message) =>
+    assert.throws(() => new Convention(fields), refused(ErrorKind.InvalidConvention, { message }));
+  invalid({ allocator: { allocate: '', deallocate: 'deallocate' } }, /export names must be non-empty strings/);
+  invalid({ allocator: { malloc: 'free', free: 'free' } }, /^this convention contradicts itself: `free` cannot be both the allocator and the function that frees/);
+  invalid({ allocator: { allocate: 'malloc', free: 'free' } }, /must be \{ allocate, deallocate \} or \{ malloc, free \}, not \{ allocate, free \}/);
+  invalid({ order: 'little-endian' }, /packing order must be POINTER_LOW .* or POINTER_HIGH .*, not little-endian/);
+  invalid({ maxLen: -1 }, /maxLen must be an integer from 0 to 4294967295, not -1/);
+  invalid({ maxLen: 1.5 }, /not 1.5/);
+  invalid({ maxLen: 2 ** 32 }, /not 4294967296/);
+  invalid({ memory: '' }, /the memory's export name must be a non-empty string/);
+  invalid({ memory: 'allocate' }, /`allocate` cannot name both the memory and a function/);
+  invalid({ maxlen: 16 }, /unknown field\(s\) maxlen; a convention has allocator, order, maxLen and memory/);
+
+  // Omitted fields are the book's; a Guest also takes the fields alone.
+  const book = Convention.book();
+  assert.deepEqual({ ...book }, {
+    allocator: { allocate: 'allocate', deallocate: 'deallocate' }, order: POINTER_LOW, maxLen: 16 << 20, memory: 'memory',
+  });
+  assert.ok(Object.isFrozen(book));
+});
+
+test('a Guest checks the exports it needs once, up front, and names them', async () => {
+  const exports = await instantiate('CH04_PACKED_RETURN');
+  assert.throws(() => new Guest(exports, { allocator: { malloc: 'malloc', free: 'free' } }), refused(ErrorKind.MissingExport, {
+    export: 'malloc', message: 'the guest does not export a function `malloc`, which this convention needs',
+  }));
+  assert.throws(() => new Guest(exports, { memory: 'heap' }), refused(ErrorKind.MissingExport, {
+    export: 'heap', message: 'the guest does not export a memory `heap`, which this convention needs',
+  }));
+  // `free(ptr)` takes one parameter; `deallocate(ptr, size)`, two.
+  assert.throws(() => new Guest(exports, { allocator: { malloc: 'allocate', free: 'deallocate' } }), refused(ErrorKind.WrongSignature, {
+    export: 'deallocate', message: '`deallocate` does not have the type this convention expects ((i32) -> ()): it takes 2 parameter(s)',
+  }));
+
+  const guest = new Guest(exports);
+  assert.throws(() => guest.export('shout'), refused(ErrorKind.MissingExport, {
+    export: 'shout', message: 'the guest does not export a function `shout`, which the host needs',
+  }));
+  assert.throws(() => guest.export('memory'), { kind: ErrorKind.MissingExport, message: /its `memory` is a Memory/ });
+  assert.throws(() => guest.export('allocate'), refused(ErrorKind.WrongSignature, {
+    message: '`allocate` does not have the type the host expects ((i32, i32) -> i64): it takes 1 parameter(s)',
+  }));
+});
+
 test('a round trip with a Rust guest', async () => {
-  const guest = await instantiate('CH04_PACKED_RETURN');
-  assert.equal(callWithString(guest, 'greet', 'Ferris'), 'Hello, Ferris!');
-  assert.deepEqual([...callWithBytes(guest, 'greet', new Uint8Array([0x41]))], [...new TextEncoder().encode('Hello, A!')]);
+  const { instance } = await WebAssembly.instantiate(artifact('CH04_PACKED_RETURN'));
+  const guest = new Guest(instance, Convention.book());
+  const greet = guest.export('greet'); // resolved and checked once
+  assert.equal(greet.callString('Ferris'), 'Hello, Ferris!');
+  assert.deepEqual(greet.callBytes(new Uint8Array([0x41])), new TextEncoder().encode('Hello, A!'));
+  guest.checkLeaks(); // nothing held: both buffers of each call were released
 });
 
 test('every lie of the lying guest is refused with its reason', async () => {
@@ -29,33 +80,162 @@ test('every lie of the lying guest is refused with its reason', async () => {
     const { ptr, len } = unpackPtrLen(guest[name]());
     return () => readString(guest.memory, ptr, len, 64 * 1024);
   };
-  assert.throws(read('ends_past_memory'), { name: 'GuestMemoryError', message: /past the end of its 1114112-byte memory/ });
-  assert.throws(read('length_wraps_around'), { message: /ending at 0x100000010, past the end/ });
-  assert.throws(read('huge_length'), { message: /more than the 65536 bytes the host accepts/ });
-  assert.throws(read('invalid_utf8'), { message: /that are not UTF-8/ });
-  assert.throws(() => copyOut(guest.memory, 0, 1, 0), GuestMemoryError);
+  assert.throws(read('ends_past_memory'), refused(ErrorKind.BadResult, {
+    reason: Reason.OutOfBounds, ptr: 0x10fff8, len: 16, memorySize: 1114112,
+    message: 'guest returned 16 bytes at 0x10fff8, ending at 0x110008, past the end of its 1114112-byte memory',
+  }));
+  assert.throws(read('length_wraps_around'), refused(ErrorKind.BadResult, {
+    reason: Reason.Overflow, message: 'guest returned 32 bytes at 0xfffffff0: the end overflows a 32-bit address',
+  }));
+  assert.throws(read('huge_length'), refused(ErrorKind.BadResult, {
+    reason: Reason.TooLong, message: 'guest returned 3221225472 bytes at 0x400, more than the 65536 bytes the host accepts',
+  }));
+  assert.throws(read('invalid_utf8'), refused(ErrorKind.BadResult, {
+    reason: Reason.NotUtf8, message: /^guest returned 4 bytes at 0x[0-9a-f]+ that are not UTF-8$/,
+  }));
+  assert.throws(() => copyOut(guest.memory, 0, 1, 0), WasmMemoryError);
+});
+
+test('adopt takes on a buffer only inside memory, and never one the host holds', async () => {
+  const guest = new Guest(await instantiate('CH08_RUST_SHOUT'));
+  const size = guest.memory.buffer.byteLength;
+  assert.throws(() => guest.adopt('shout', size - 2, 4), refused(ErrorKind.BadResult, {
+    export: 'shout', reason: Reason.OutOfBounds, ptr: size - 2, len: 4, memorySize: size,
+    message: `\`shout\` returned 4 bytes at 0x${(size - 2).toString(16)}, ending at 0x${(size + 2).toString(16)}, past the end of its ${size}-byte memory`,
+  }));
+  assert.throws(() => guest.adopt('shout', 0xfffffff0, 32), refused(ErrorKind.BadResult, {
+    reason: Reason.Overflow, message: '`shout` returned 32 bytes at 0xfffffff0: the end overflows a 32-bit address',
+  }));
+
+  const held = guest.copyIn('held');
+  assert.throws(() => guest.adopt('shout', held.ptr + 3, 2), refused(ErrorKind.OverlapsHeldBuffer, {
+    export: 'shout', ptr: held.ptr + 3, len: 2, held,
+    message: `\`shout\` handed over 2 bytes at 0x${(held.ptr + 3).toString(16)}, which overlap a buffer the host already holds (4 bytes at 0x${held.ptr.toString(16)} from \`allocate\`)`,
+  }));
+  guest.release(held);
+  guest.checkLeaks();
+});
+
+test('the buffers the host holds: written, read, released once, to their own guest', async () => {
+  const exports = await instantiate('CH08_RUST_SHOUT');
+  const guest = new Guest(exports, { maxLen: 4 });
+  const buffer = guest.copyIn('hello');
+  assert.equal(exports.live(), 1);
+  assert.deepEqual(guest.outstanding(), [buffer]);
+  assert.deepEqual({ ...buffer }, { ptr: buffer.ptr, len: 5, export: 'allocate' });
+
+  // Longer than maxLen: refused when read, though the guest allocated it.
+  assert.throws(() => guest.read(buffer), refused(ErrorKind.BadResult, {
+    reason: Reason.TooLong, message: `\`allocate\` returned 5 bytes at 0x${buffer.ptr.toString(16)}, more than the 4 bytes the host accepts`,
+  }));
+  guest.write(buffer, 'HEL');
+  const roomy = new Guest(exports); // the default cap, and the same instance
+  assert.throws(() => roomy.read(buffer), refused(ErrorKind.ForeignBuffer, {
+    message: `the buffer of 5 bytes at 0x${buffer.ptr.toString(16)} from \`allocate\` belongs to another guest, or to none: this one did not hand it out and cannot free it`,
+  }));
+  assert.throws(() => guest.write(buffer, 'HELLO!'), refused(ErrorKind.DoesNotFit, {
+    len: 6, capacity: 5, message: `6 bytes do not fit in the buffer of 5 bytes at 0x${buffer.ptr.toString(16)} from \`allocate\``,
+  }));
+  assert.throws(() => guest.release({ ptr: buffer.ptr, len: 5 }), { kind: ErrorKind.ForeignBuffer });
+
+  assert.throws(() => guest.checkLeaks(), refused(ErrorKind.Leaks, {
+    leaks: [buffer],
+    message: `1 buffer(s) from the guest were not released:\n  5 bytes at 0x${buffer.ptr.toString(16)} from \`allocate\``,
+  }));
+  const small = roomy.copyIn('hi'); // a short one reads within the cap
+  assert.equal(roomy.readString(small), 'hi');
+  roomy.release(small);
+
+  guest.release(buffer);
+  assert.equal(exports.live(), 0);
+  guest.checkLeaks();
+  const twice = refused(ErrorKind.AlreadyReleased, {
+    message: `the buffer of 5 bytes at 0x${buffer.ptr.toString(16)} from \`allocate\` was already released`,
+  });
+  assert.throws(() => guest.release(buffer), twice);
+  assert.throws(() => guest.readString(buffer), twice);
+  assert.equal(exports.live(), 0);
 });
 
 test('the input and the result are freed, also when the guest traps', async () => {
   const messages = [];
-  const guest = await instantiate('CH08_RUST_SHOUT', { messages });
+  const exports = await instantiate('CH08_RUST_SHOUT', { messages });
+  const guest = new Guest(exports);
+  const shout = guest.export('shout');
 
-  assert.equal(callWithString(guest, 'shout', 'hello'), 'HELLO');
-  assert.equal(guest.live(), 0);
-  // Not UTF-8: `shout` traps, and the `finally` still frees the input.
-  assert.throws(() => callWithBytes(guest, 'shout', new Uint8Array([0xff])), WebAssembly.RuntimeError);
-  assert.equal(guest.live(), 0);
+  assert.equal(shout.callString('hello'), 'HELLO');
+  assert.equal(exports.live(), 0);
+  // Not UTF-8: `shout` traps, and the input is freed all the same.
+  assert.throws(() => shout.callBytes(new Uint8Array([0xff])), (error) => {
+    assert.equal(error.kind, ErrorKind.Call);
+    assert.equal(error.export, 'shout');
+    assert.equal(error.message, 'calling `shout` failed: unreachable');
+    assert.ok(error.cause instanceof WebAssembly.RuntimeError);
+    return true;
+  });
+  assert.equal(exports.live(), 0);
+  guest.checkLeaks();
   assert.deepEqual(messages, []);
 });
 
 test('the other packing order, with a malloc/free guest', async () => {
-  const guest = await instantiate('CH08_MALLOC_SHOUT');
-  // callWithBytes speaks allocate/deallocate; this guest has malloc/free.
-  const exports = { ...guest, allocate: guest.malloc, deallocate: (ptr) => guest.free(ptr) };
-  assert.equal(callWithString(exports, 'shout', 'order', { order: POINTER_HIGH }), 'ORDER');
-  // The book's order on this guest: the length becomes the pointer; the
-  // length cap refuses the heap address that became the length.
-  assert.throws(() => callWithString(exports, 'shout', 'order', { order: POINTER_LOW, maxLen: 65536 }), {
-    message: /guest returned \d+ bytes at 0x5, more than the 65536 bytes/,
-  });
+  const exports = await instantiate('CH08_MALLOC_SHOUT');
+  const malloc = { allocator: { malloc: 'malloc', free: 'free' } };
+  const guest = new Guest(exports, { ...malloc, order: POINTER_HIGH });
+  assert.equal(guest.export('shout').callString('order'), 'ORDER');
+  guest.checkLeaks();
+
+  // The book's order on this guest: the length 5 becomes the pointer and
+  // the heap address the length, so that the "result" covers the input,
+  // which the host still holds. Refused, and so never freed twice.
+  const wrong = new Guest(exports, { ...malloc, order: POINTER_LOW });
+  assert.throws(() => wrong.export('shout').callString('order'), refused(ErrorKind.OverlapsHeldBuffer, {
+    export: 'shout', ptr: 5, message: /^`shout` handed over \d+ bytes at 0x5, which overlap a buffer the host already holds \(5 bytes at 0x[0-9a-f]+ from `malloc`\)$/,
+  }));
+  wrong.checkLeaks(); // the input was freed all the same
+});
+
+test('an allocator that hands out a buffer outside its memory', async () => {
+  const guest = new Guest(await instantiate('CH08_MISBEHAVING_ALLOCATOR'));
+  // It returns 0xfffffff0, which JavaScript receives as -16: an i32 is signed.
+  assert.throws(() => guest.copyIn('x'), refused(ErrorKind.BadAllocation, {
+    export: 'allocate', reason: Reason.OutOfBounds, ptr: 0xfffffff0, len: 1, memorySize: 65536,
+    message: '`allocate` allocated 1 bytes at 0xfffffff0, ending at 0xfffffff1, past the end of its 65536-byte memory',
+  }));
+  assert.throws(() => guest.copyIn('x'.repeat(32)), refused(ErrorKind.BadAllocation, {
+    reason: Reason.Overflow, message: '`allocate` allocated 32 bytes at 0xfffffff0: the end overflows a 32-bit address',
+  }));
+  assert.deepEqual(guest.outstanding(), []);
+});
+
+test('what no guest of the book does: a failing allocator, a 4 GiB input, an i32 result', () => {
+  // A guest made of JavaScript functions, whose `length` (their number of
+  // parameters) is checked as a wasm export's is: the book's guests never
+  // fail this way.
+  const exports = {
+    memory: new WebAssembly.Memory({ initial: 1 }),
+    allocate: (size) => 0,
+    deallocate: (ptr, size) => {},
+    shout: (ptr, len) => len, // an i32, not a packed i64
+  };
+  const guest = new Guest(exports);
+  assert.throws(() => guest.copyIn('x'), refused(ErrorKind.AllocationFailed, {
+    export: 'allocate', len: 1, message: '`allocate` could not allocate 1 bytes (it returned 0)',
+  }));
+  // Four real gigabytes are more than a test should take; a Uint8Array
+  // that says it has them is enough to reach the check.
+  class FourGiB extends Uint8Array {
+    get length() {
+      return 2 ** 32;
+    }
+  }
+  assert.throws(() => guest.copyIn(new FourGiB()), refused(ErrorKind.InputTooLarge, {
+    len: 2 ** 32, message: 'an input of 4294967296 bytes cannot be passed to a 32-bit guest (`allocate`)',
+  }));
+  exports.allocate = (size) => 1024;
+  const withAllocator = new Guest(exports);
+  assert.throws(() => withAllocator.export('shout').callBytes('x'), refused(ErrorKind.WrongSignature, {
+    export: 'shout', message: '`shout` does not have the type the host expects ((i32, i32) -> i64): it returned a number, not the BigInt of an i64',
+  }));
+  withAllocator.checkLeaks();
 });

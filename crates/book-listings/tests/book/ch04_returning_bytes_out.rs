@@ -5,7 +5,8 @@ pub mod packed_return {
     use super::MAX_LEN;
     use book_listings::expected::assert_expected;
     use book_listings::round_trip::call_with_bytes;
-    use wasm_memory_host::bounds::{read_string, unpack_ptr_len};
+    use book_listings::round_trip::unpack_ptr_len;
+    use wasm_memory_host::bounds::read_string;
 
     #[test]
     fn the_host_unpacks_reads_and_frees() -> wasmtime::Result<()> {
@@ -149,7 +150,8 @@ pub mod multi_value {
 pub mod lying_guest {
     use super::MAX_LEN;
     use book_listings::expected::assert_expected;
-    use wasm_memory_host::bounds::{GuestSliceError, read_string, unpack_ptr_len};
+    use book_listings::round_trip::unpack_ptr_len;
+    use wasm_memory_host::bounds::{GuestSliceError, read_string};
 
     #[test]
     fn every_lie_is_caught_with_its_own_error() -> wasmtime::Result<()> {

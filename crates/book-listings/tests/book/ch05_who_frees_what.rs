@@ -2,7 +2,7 @@ pub mod checked_allocator {
     use book_listings::Host;
     use book_listings::expected::assert_expected;
     use book_listings::round_trip::call_with_bytes;
-    use wasm_memory_host::bounds::unpack_ptr_len;
+    use book_listings::round_trip::unpack_ptr_len;
     use wasmtime::{Instance, Store, Trap};
 
     /// The guest, whose `report_error` messages its store keeps.
@@ -89,7 +89,8 @@ pub mod checked_allocator {
 pub mod leak_on_purpose {
     use book_listings::expected::assert_expected;
     use book_listings::round_trip::call_with_bytes;
-    use wasm_memory_host::bounds::{read_string, unpack_ptr_len};
+    use book_listings::round_trip::unpack_ptr_len;
+    use wasm_memory_host::bounds::read_string;
 
     const CALLS: usize = 10_000;
 

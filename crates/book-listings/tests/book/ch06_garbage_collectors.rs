@@ -4,8 +4,9 @@ const MAX_LEN: u32 = 64 * 1024;
 pub mod go_greeter {
     use super::MAX_LEN;
     use book_listings::expected::assert_expected;
+    use book_listings::round_trip::unpack_ptr_len;
     use book_listings::{Host, Setup};
-    use wasm_memory_host::bounds::{read_bytes, unpack_ptr_len};
+    use wasm_memory_host::bounds::read_bytes;
     use wasmtime::{Instance, Store, Trap};
 
     /// `call N: hello ...` with ten words is about 68 bytes: too big for the

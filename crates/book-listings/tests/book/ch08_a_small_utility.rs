@@ -14,18 +14,16 @@ fn build(
     GuestBuilder::new(book_listings::engine()).instantiate(&module, convention)
 }
 
-/// `live()` of a guest that exports it.
-fn live(store: &mut Store<GuestState>, guest: &Guest) -> wasmtime::Result<u32> {
-    let live = guest
-        .instance()
-        .get_typed_func::<(), u32>(&mut *store, "live")?;
-    live.call(&mut *store, ())
+/// `live()` of a guest that exports it: the buffers it has not freed.
+fn live(mut store: impl wasmtime::AsContextMut, guest: &Guest) -> wasmtime::Result<u32> {
+    let live = guest.typed_func::<(), u32>(&mut store, "live")?;
+    live.call(&mut store, ())
 }
 
 pub mod rust_shout {
     use super::{build, live};
     use book_listings::expected::assert_expected;
-    use wasm_memory_host::{Convention, Error, Guest, GuestBuilder};
+    use wasm_memory_host::{Convention, Error, Guest, GuestBuilder, GuestMessages};
     use wasmtime::Trap;
 
     #[test]
@@ -36,7 +34,8 @@ pub mod rust_shout {
         let (mut store, guest) =
             GuestBuilder::new(&engine).instantiate(&module, Convention::book())?;
 
-        let shouted = guest.call_string(&mut store, "shout", "hello, host")?;
+        let shout = guest.export(&mut store, "shout")?; // looked up and checked once
+        let shouted = shout.call_string(&mut store, "hello, host")?;
         assert_eq!(shouted, "HELLO, HOST");
         guest.check_leaks()?; // every buffer was given back...
         // ANCHOR_END: after
@@ -68,11 +67,19 @@ pub mod rust_shout {
     #[test]
     fn the_checked_allocator_s_reason_reaches_the_host_s_error() -> Result<(), Error> {
         let (mut store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
-        let buffer = guest.write(&mut store, b"hello")?;
-        // A host bug: it records the buffer with the wrong length, 4, and
-        // gives that back.
-        let wrong = guest.take(&store, "allocate", buffer.ptr(), 4)?;
-        let error = guest.release(&mut store, wrong).unwrap_err();
+        let buffer = guest.copy_in(&mut store, b"hello")?;
+        // A host bug: a second `Guest` for the same instance, whose ledger
+        // knows nothing of the first's, adopts the buffer with the wrong
+        // length, 4, and gives that back. (One `Guest` per instance, cloned
+        // where needed, would have refused: see `buffers_cannot_be_misused`.)
+        let second = Guest::new(
+            &mut store,
+            guest.instance().expect("an instance"),
+            Convention::book(),
+        )?
+        .with_messages(store.data().messages().clone());
+        let wrong = second.adopt(&store, "allocate", buffer.ptr(), 4)?;
+        let error = second.release(&mut store, wrong).unwrap_err();
         let Error::Call {
             guest_message: Some(message),
             ..
@@ -94,7 +101,7 @@ pub mod rust_shout {
         let (mut store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
         // ANCHOR: leak
         let line = line!() + 1;
-        let forgotten = guest.write(&mut store, b"forgotten")?;
+        let forgotten = guest.copy_in(&mut store, b"forgotten")?;
         drop(forgotten); // never given back with `guest.release`
 
         let Err(Error::Leaks(leaks)) = guest.check_leaks() else {
@@ -121,7 +128,7 @@ pub mod rust_shout {
         }
 
         let (mut store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
-        let slot = guest.write(&mut store, &[0; 8])?;
+        let slot = guest.copy_in(&mut store, &[0; 8])?;
         // ANCHOR: typed
         let pair = Pair {
             ptr: 0x1000,
@@ -153,10 +160,13 @@ pub mod rust_shout {
         // Any store, any linker: `Guest::new` only needs the instance.
         let module = book_listings::module(book_listings::CH08_RUST_SHOUT)?;
         let mut linker = wasmtime::Linker::new(book_listings::engine());
-        let messages = wasm_memory_host::define_message_imports(&mut linker)?;
-        let mut store = wasmtime::Store::new(book_listings::engine(), ());
+        let convention = Convention::book();
+        // The messages' slot lives in the store's data, whatever that is.
+        wasm_memory_host::define_message_imports(&mut linker, &convention, |slot| slot)?;
+        let mut store = wasmtime::Store::new(book_listings::engine(), GuestMessages::default());
         let instance = linker.instantiate(&mut store, &module)?;
-        let guest = Guest::new(&mut store, instance, Convention::book())?.with_messages(messages);
+        let guest =
+            Guest::new(&mut store, instance, convention)?.with_messages(store.data().clone());
         assert_eq!(guest.call_string(&mut store, "shout", "ok")?, "OK");
         Ok(())
     }
@@ -201,7 +211,7 @@ pub mod as_shout {
 
         // The input was pinned for the call and unpinned after it: pinning
         // it again works, and does not abort with "already pinned".
-        let again = guest.write(&mut store, b"again")?;
+        let again = guest.copy_in(&mut store, b"again")?;
         guest.release(&mut store, again)?;
         guest.check_leaks()?;
         Ok(())
@@ -378,18 +388,16 @@ pub mod every_error {
         drop(huge);
 
         let (mut store, guest) = lying_guest()?;
-        let error = guest
-            .call_bytes(&mut store, "huge_length", b"x")
-            .unwrap_err();
-        assert!(matches!(error, Error::NoAllocator));
-        record("NoAllocator", error);
+        let error = guest.export(&mut store, "huge_length").unwrap_err();
+        assert!(matches!(error, Error::Unsupported { .. }));
+        record("Unsupported (bytes in, no allocator)", error);
 
         // An allocator that fails, under a host-imposed memory limit.
         let (mut store, instance) = book_listings::Setup::default()
             .max_memory_pages(32)
             .instantiate(book_listings::CH03_ALLOCATE_DEALLOCATE)?;
         let guest = Guest::new(&mut store, instance, Convention::book())?;
-        let error = guest.write(&mut store, &vec![0; 4 << 20]).unwrap_err();
+        let error = guest.copy_in(&mut store, &vec![0; 4 << 20]).unwrap_err();
         assert!(matches!(
             error,
             Error::AllocationFailed { size: 4194304, .. }
@@ -429,11 +437,8 @@ pub mod every_error {
             assert!(matches!(error, Error::BadResult { .. }), "{error}");
             record(&format!("BadResult ({export})"), error);
         }
-        let invalid_utf8 = guest
-            .instance()
-            .get_typed_func::<(), u64>(&mut store, "invalid_utf8")?;
-        let (ptr, len) = PackingOrder::PointerLow.unpack(invalid_utf8.call(&mut store, ())?);
-        let buffer = guest.take(&store, "invalid_utf8", ptr, len)?;
+        let invalid_utf8 = guest.output_export::<()>(&mut store, "invalid_utf8")?;
+        let buffer = invalid_utf8.call_buffer(&mut store, ())?;
         let error = guest.read_string(&store, &buffer).unwrap_err();
         guest.release(&mut store, buffer)?; // frees nothing: `Allocator::None`
         assert!(matches!(error, Error::BadResult { .. }), "{error}");
@@ -441,10 +446,12 @@ pub mod every_error {
 
         // A trap, with the guest's reason.
         let (mut store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
-        let buffer = guest.write(&mut store, b"twice")?;
-        let copy = guest.take(&store, "allocate", buffer.ptr(), buffer.len())?;
+        let buffer = guest.copy_in(&mut store, b"twice")?;
+        let (ptr, len) = (buffer.ptr(), buffer.len());
         guest.release(&mut store, buffer)?;
-        let error = guest.release(&mut store, copy).unwrap_err();
+        // A stale (ptr, len), adopted after its buffer went back.
+        let stale = guest.adopt(&store, "allocate", ptr, len)?;
+        let error = guest.release(&mut store, stale).unwrap_err();
         assert!(matches!(
             error,
             Error::Call {
@@ -456,6 +463,74 @@ pub mod every_error {
             "Call (a double free, caught by the checked allocator)",
             error,
         );
+
+        // Conventions that contradict themselves, refused before the guest
+        // is looked at.
+        let contradictions = [
+            Convention::new(Allocator::allocate_deallocate(), Results::ObjectHeader),
+            Convention::new(
+                Allocator::AssemblyScript,
+                Results::Packed(PackingOrder::PointerLow),
+            ),
+            Convention::new(Allocator::cabi_realloc(), Results::MultiValue),
+            Convention {
+                allocator: Allocator::MallocFree {
+                    malloc: "alloc".into(),
+                    free: "alloc".into(),
+                },
+                ..Convention::book()
+            },
+        ];
+        for convention in contradictions {
+            let error = build(book_listings::CH08_RUST_SHOUT, convention)
+                .err()
+                .expect("refused");
+            assert!(matches!(error, Error::InvalidConvention { .. }));
+            record("InvalidConvention", error);
+        }
+
+        // Buffers misused by the host.
+        let (mut store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
+        let held = guest.copy_in(&mut store, b"held")?;
+        let error = guest.adopt(&store, "shout", held.ptr() + 2, 8).unwrap_err();
+        assert!(matches!(error, Error::OverlapsHeldBuffer { .. }));
+        record("OverlapsHeldBuffer", error);
+        let error = guest
+            .write(&mut store, &held, b"longer than held")
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            Error::DoesNotFit {
+                len: 16,
+                capacity: 4,
+                ..
+            }
+        ));
+        record("DoesNotFit", error);
+        let (mut other_store, other) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
+        let error = other.release(&mut other_store, held).unwrap_err();
+        assert!(matches!(error, Error::ForeignBuffer { .. }));
+        record("ForeignBuffer", error);
+        assert!(guest.outstanding()[0].dropped, "its own guest reports it");
+        let cabi = Convention::new(
+            Allocator::cabi_realloc(),
+            Results::Packed(PackingOrder::PointerLow),
+        );
+        let (store, guest) = build(book_listings::CH08_CABI_SHOUT, cabi)?;
+        let error = guest.adopt(&store, "shout", 1024, 4).unwrap_err();
+        assert!(matches!(error, Error::Unsupported { .. }));
+        record(
+            "Unsupported (adopting by hand under the canonical ABI)",
+            error,
+        );
+
+        // A host function's argument.
+        let (store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
+        let error = guest
+            .read_argument(&store, "env.log", u32::MAX - 2, 8)
+            .unwrap_err();
+        assert!(matches!(error, Error::BadArgument { .. }));
+        record("BadArgument", error);
 
         // Typed values.
         let (store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
@@ -470,7 +545,7 @@ pub mod every_error {
 
         // Leaks.
         let (mut store, guest) = build(book_listings::CH08_RUST_SHOUT, Convention::book())?;
-        let _still_held = guest.write(&mut store, b"held")?;
+        let _still_held = guest.copy_in(&mut store, b"held")?;
         let error = guest.check_leaks().unwrap_err();
         assert!(matches!(error, Error::Leaks(_)));
         record("Leaks", error);
@@ -488,7 +563,7 @@ pub mod every_error {
 /// Earlier chapters' host code, rewritten with the crate.
 pub mod rewritten {
     use super::build;
-    use wasm_memory_host::{Convention, Error, GuestBuilder, PackingOrder};
+    use wasm_memory_host::{Convention, Error, GuestBuilder};
 
     #[test]
     fn chapter_4_greet() -> Result<(), Error> {
@@ -508,17 +583,403 @@ pub mod rewritten {
             .wasi_reactor()
             .instantiate(&module, Convention::book())?;
         // ANCHOR: kept_after
-        let greet_kept = guest
-            .instance()
-            .get_typed_func::<u32, u64>(&mut store, "greet_kept")?;
-        let packed = greet_kept.call(&mut store, 10)?;
+        // An export that takes a number and returns a buffer:
+        let greet_kept = guest.output_export::<u32>(&mut store, "greet_kept")?;
 
-        let (ptr, len) = PackingOrder::PointerLow.unpack(packed);
-        let greeting = guest.take(&store, "greet_kept", ptr, len)?; // must be released
+        let greeting = greet_kept.call_buffer(&mut store, 10)?; // must be released
         let bytes = guest.read(&store, &greeting)?;
         guest.release(&mut store, greeting)?; // deallocate(ptr, len)
         // ANCHOR_END: kept_after
         assert!(bytes.starts_with(b"call 1: hello"));
+        guest.check_leaks()?;
+        Ok(())
+    }
+}
+
+/// Plugins written elsewhere, each importing `env.log(ptr, len)`, packing
+/// pointer-high and naming its allocator its own way, run inside a host's
+/// own linker and store, with that host's own data.
+pub mod plugins {
+    use wasm_memory_host::{Allocator, Convention, Error, Guest, PackingOrder, Results};
+    use wasmtime::{Caller, Engine, Linker, Module, Store, StoreLimits};
+    use wasmtime_wasi::p1::WasiP1Ctx;
+
+    /// A plugin host's store data: nothing of the utility's in it.
+    pub struct PluginHost {
+        pub log: Vec<String>,
+        pub wasi: WasiP1Ctx,
+        pub limits: StoreLimits,
+    }
+
+    impl PluginHost {
+        pub fn new() -> Self {
+            PluginHost {
+                log: Vec::new(),
+                wasi: wasmtime_wasi::WasiCtxBuilder::new().build_p1(),
+                limits: StoreLimits::default(),
+            }
+        }
+    }
+
+    // ANCHOR: log_import
+    /// `env.log(ptr, len)`: the calling plugin's UTF-8 message, read with the
+    /// utility's checks, into the host's log.
+    pub fn define_log(
+        linker: &mut Linker<PluginHost>,
+        convention: &Convention,
+    ) -> Result<(), Error> {
+        let convention = convention.clone();
+        linker.func_wrap(
+            "env",
+            "log",
+            move |mut caller: Caller<'_, PluginHost>, ptr: u32, len: u32| -> wasmtime::Result<()> {
+                let plugin = Guest::from_caller(&mut caller, convention.clone())?;
+                let line = plugin.read_argument_string(&caller, "env.log", ptr, len)?;
+                caller.data_mut().log.push(line);
+                Ok(())
+            },
+        )?;
+        Ok(())
+    }
+    // ANCHOR_END: log_import
+
+    /// A convention with the allocator's names and pointer-high results.
+    pub fn pointer_high(allocator: Allocator) -> Convention {
+        Convention::new(allocator, Results::Packed(PackingOrder::PointerHigh))
+    }
+
+    /// The plugin at `path`, compiled for `engine`.
+    pub fn module(engine: &Engine, path: &str) -> Result<Module, Error> {
+        Ok(Module::from_file(engine, path)?)
+    }
+
+    /// `upper` through the plugin, then its log and its live count.
+    pub fn upper(
+        store: &mut Store<PluginHost>,
+        plugin: &Guest,
+        input: &str,
+    ) -> Result<(String, u32), Error> {
+        let upper = plugin.export(&mut *store, "upper")?;
+        let shouted = upper.call_string(&mut *store, input)?;
+        plugin.check_leaks()?;
+        Ok((shouted, super::live(&mut *store, plugin)?))
+    }
+}
+
+pub mod plugin_rust {
+    use super::plugins::{PluginHost, define_log, module, pointer_high};
+    use wasm_memory_host::{Allocator, Error, Guest, PackingOrder};
+    use wasmtime::{Caller, Engine, Linker, Store};
+
+    #[test]
+    fn a_rust_plugin_in_the_host_s_own_linker() -> Result<(), Error> {
+        // ANCHOR: plugin_rust
+        let engine = Engine::default();
+        let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
+        let convention = pointer_high(Allocator::AllocateDeallocate {
+            allocate: "plugin_alloc".into(),
+            deallocate: "plugin_free".into(),
+        });
+        let mut linker = Linker::new(&engine);
+        define_log(&mut linker, &convention)?;
+        // ANCHOR_END: plugin_rust
+        define_decorate(&mut linker, &convention)?;
+        // ANCHOR: plugin_rust_call
+        let mut store = Store::new(&engine, PluginHost::new());
+        let instance = linker.instantiate(&mut store, &module)?;
+        let plugin = Guest::new(&mut store, instance, convention)?;
+
+        let upper = plugin.export(&mut store, "upper")?;
+        assert_eq!(upper.call_string(&mut store, "plugin")?, "PLUGIN");
+        assert_eq!(store.data().log, ["upper: 6 bytes"]);
+        // ANCHOR_END: plugin_rust_call
+        assert_eq!(super::live(&mut store, &plugin)?, 0);
+        Ok(())
+    }
+
+    // ANCHOR: decorate
+    /// `env.decorate(ptr, len) -> u64`: reads the plugin's bytes and answers
+    /// with a new buffer made by the plugin's own allocator, packed as the
+    /// plugin expects. The plugin owns the answer and frees it (here, by
+    /// handing it back to the host as its result).
+    fn define_decorate(
+        linker: &mut Linker<PluginHost>,
+        convention: &wasm_memory_host::Convention,
+    ) -> Result<(), Error> {
+        let convention = convention.clone();
+        linker.func_wrap(
+            "env",
+            "decorate",
+            move |mut caller: Caller<'_, PluginHost>,
+                  ptr: u32,
+                  len: u32|
+                  -> wasmtime::Result<u64> {
+                let plugin = Guest::from_caller(&mut caller, convention.clone())?;
+                let text = plugin.read_argument_string(&caller, "env.decorate", ptr, len)?;
+                let (ptr, len) = plugin.hand_over(&mut caller, format!("[{text}]").as_bytes())?;
+                Ok(PackingOrder::PointerHigh.pack(ptr, len))
+            },
+        )?;
+        Ok(())
+    }
+    // ANCHOR_END: decorate
+
+    #[test]
+    fn a_host_function_hands_bytes_to_the_plugin_through_its_allocator() -> Result<(), Error> {
+        let engine = Engine::default();
+        let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
+        let convention = pointer_high(Allocator::AllocateDeallocate {
+            allocate: "plugin_alloc".into(),
+            deallocate: "plugin_free".into(),
+        });
+        let mut linker = Linker::new(&engine);
+        define_log(&mut linker, &convention)?;
+        define_decorate(&mut linker, &convention)?;
+        let mut store = Store::new(&engine, PluginHost::new());
+        let instance = linker.instantiate(&mut store, &module)?;
+        let plugin = Guest::new(&mut store, instance, convention)?;
+        let decorated = plugin.export(&mut store, "decorated")?;
+        assert_eq!(decorated.call_string(&mut store, "bytes")?, "[bytes]");
+        // The host's buffer went to the plugin, came back as its result,
+        // and was freed: nothing is left on either side.
+        assert_eq!(super::live(&mut store, &plugin)?, 0);
+        plugin.check_leaks()?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_host_function_refuses_an_argument_outside_memory() -> Result<(), Error> {
+        let engine = Engine::default();
+        let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
+        let convention = pointer_high(Allocator::AllocateDeallocate {
+            allocate: "plugin_alloc".into(),
+            deallocate: "plugin_free".into(),
+        });
+        let mut linker = Linker::new(&engine);
+        define_log(&mut linker, &convention)?;
+        define_decorate(&mut linker, &convention)?;
+        let mut store = Store::new(&engine, PluginHost::new());
+        let instance = linker.instantiate(&mut store, &module)?;
+        let plugin = Guest::new(&mut store, instance, convention)?;
+        // `decorated` forwards its (ptr, len) to `env.decorate` unchecked: a
+        // length past the end of memory reaches the host function, which
+        // refuses it, and the call fails with the host function's error.
+        let decorated = plugin.typed_func::<(u32, u32), u64>(&mut store, "decorated")?;
+        let error = decorated.call(&mut store, (16, u32::MAX - 16)).unwrap_err();
+        let refused = error.downcast_ref::<Error>().expect("the utility's error");
+        assert!(
+            matches!(refused, Error::BadArgument { function, .. } if function == "env.decorate"),
+            "{refused}"
+        );
+        Ok(())
+    }
+}
+
+pub mod plugin_go {
+    use super::plugins::{PluginHost, define_log, module, pointer_high, upper};
+    use wasm_memory_host::{Allocator, Error, Guest};
+    use wasmtime::{Engine, Linker, Store};
+
+    #[test]
+    fn a_go_reactor_plugin_with_wasi_in_the_host_s_own_linker() -> Result<(), Error> {
+        // ANCHOR: plugin_go
+        let engine = Engine::default();
+        let module = module(&engine, book_listings::CH08_PLUGIN_GO)?;
+        let convention = pointer_high(Allocator::MallocFree {
+            malloc: "guest_malloc".into(),
+            free: "guest_free".into(),
+        });
+        let mut linker = Linker::new(&engine);
+        define_log(&mut linker, &convention)?;
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |host: &mut PluginHost| &mut host.wasi)?;
+        let mut store = Store::new(&engine, PluginHost::new());
+        let instance = linker.instantiate(&mut store, &module)?;
+        let plugin = Guest::new(&mut store, instance, convention)?;
+        plugin.initialize_reactor(&mut store)?; // the Go runtime starts here
+        // ANCHOR_END: plugin_go
+        assert_eq!(upper(&mut store, &plugin, "gopher")?, ("GOPHER".into(), 0));
+        assert_eq!(store.data().log, ["upper: 6 bytes"]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_initialize_is_a_missing_export() -> Result<(), Error> {
+        let engine = Engine::default();
+        let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
+        let convention = pointer_high(Allocator::AllocateDeallocate {
+            allocate: "plugin_alloc".into(),
+            deallocate: "plugin_free".into(),
+        });
+        let mut linker = Linker::new(&engine);
+        define_log(&mut linker, &convention)?;
+        linker.func_wrap("env", "decorate", |_: u32, _: u32| 0u64)?;
+        let mut store = Store::new(&engine, PluginHost::new());
+        let instance = linker.instantiate(&mut store, &module)?;
+        let plugin = Guest::new(&mut store, instance, convention)?;
+        let error = plugin.initialize_reactor(&mut store).unwrap_err();
+        assert!(
+            matches!(&error, Error::MissingExport { name, .. } if name == "_initialize"),
+            "{error}"
+        );
+        Ok(())
+    }
+}
+
+/// The `.wat` plugin, and the host's own limits on it: memory, fuel, time.
+pub mod plugin {
+    use std::time::{Duration, Instant};
+
+    use super::plugins::{PluginHost, define_log, module, pointer_high, upper};
+    use wasm_memory_host::{Allocator, Convention, Error, Guest};
+    use wasmtime::{Config, Engine, InstancePre, Linker, Store, StoreLimitsBuilder, Trap};
+
+    fn convention() -> Convention {
+        pointer_high(Allocator::AllocateDeallocate {
+            allocate: "alloc".into(),
+            deallocate: "dealloc".into(),
+        })
+    }
+
+    /// The plugin linked once, ready to be instantiated in any store.
+    fn prepared(engine: &Engine) -> Result<InstancePre<PluginHost>, Error> {
+        let module = module(engine, book_listings::CH08_PLUGIN)?;
+        let mut linker = Linker::new(engine);
+        define_log(&mut linker, &convention())?;
+        Ok(linker.instantiate_pre(&module)?)
+    }
+
+    fn instantiate(
+        engine: &Engine,
+        pre: &InstancePre<PluginHost>,
+    ) -> Result<(Store<PluginHost>, Guest), Error> {
+        let mut store = Store::new(engine, PluginHost::new());
+        let instance = pre.instantiate(&mut store)?;
+        let plugin = Guest::new(&mut store, instance, convention())?;
+        Ok((store, plugin))
+    }
+
+    #[test]
+    fn a_hand_written_plugin_many_times_from_one_instance_pre() -> Result<(), Error> {
+        // ANCHOR: instance_pre
+        let engine = Engine::default();
+        let pre = prepared(&engine)?; // linked and type-checked once
+        for input in ["one", "two", "three"] {
+            let mut store = Store::new(&engine, PluginHost::new());
+            let instance = pre.instantiate(&mut store)?;
+            let plugin = Guest::new(&mut store, instance, convention())?;
+            let (shouted, live) = upper(&mut store, &plugin, input)?;
+            assert_eq!((shouted, live), (input.to_uppercase(), 0));
+            assert_eq!(store.data().log, ["upper"], "each store logs its own");
+        }
+        // ANCHOR_END: instance_pre
+        Ok(())
+    }
+
+    #[test]
+    fn store_limits_stop_a_guest_that_grows() -> Result<(), Error> {
+        let engine = Engine::default();
+        let pre = prepared(&engine)?;
+        let (mut store, plugin) = instantiate(&engine, &pre)?;
+        // ANCHOR: limits
+        store.data_mut().limits = StoreLimitsBuilder::new()
+            .memory_size(4 * book_listings::PAGE_SIZE)
+            .build();
+        store.limiter(|host| &mut host.limits);
+        // ANCHOR_END: limits
+        let grow = plugin.typed_func::<(), u32>(&mut store, "grow_until_refused")?;
+        assert_eq!(grow.call(&mut store, ())?, 4, "refused at the limit");
+        // The plugin's allocator cannot grow either: the utility says so.
+        let error = plugin.copy_in(&mut store, &[0; 1 << 20]).unwrap_err();
+        assert!(
+            matches!(&error, Error::AllocationFailed { export, size: 1048576 } if export == "alloc"),
+            "{error}"
+        );
+        // Within the limit, it still works.
+        assert_eq!(upper(&mut store, &plugin, "small")?.0, "SMALL");
+        Ok(())
+    }
+
+    #[test]
+    fn fuel_stops_a_call_through_the_utility() -> Result<(), Error> {
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        let engine = Engine::new(&config)?;
+        let pre = prepared(&engine)?;
+        let (mut store, plugin) = instantiate(&engine, &pre)?;
+        store.set_fuel(1_000_000)?;
+        let upper = plugin.export(&mut store, "upper")?;
+        assert_eq!(upper.call_string(&mut store, "fuelled")?, "FUELLED");
+        // A looping guest stops when the fuel runs out ...
+        let spin = plugin.typed_func::<(), ()>(&mut store, "spin")?;
+        let error = spin.call(&mut store, ()).unwrap_err();
+        assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
+        // ... and so does a round trip, with the utility's error.
+        store.set_fuel(500)?;
+        let error = upper.call_bytes(&mut store, &[b'a'; 4096]).unwrap_err();
+        let Error::Call { export, source, .. } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(export, "upper");
+        assert_eq!(source.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
+        Ok(())
+    }
+
+    #[test]
+    fn an_epoch_deadline_stops_a_guest_that_loops() -> Result<(), Error> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let pre = prepared(&engine)?;
+        let (mut store, plugin) = instantiate(&engine, &pre)?;
+        // ANCHOR: epoch
+        store.set_epoch_deadline(1); // one tick from now
+        let ticker = engine.clone();
+        let tick = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            ticker.increment_epoch();
+        });
+        // ANCHOR_END: epoch
+        let started = Instant::now();
+        let spin = plugin.typed_func::<(), ()>(&mut store, "spin")?;
+        let error = spin.call(&mut store, ()).unwrap_err();
+        assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::Interrupt));
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "stopped after {:?}",
+            started.elapsed()
+        );
+        tick.join().expect("the ticker");
+        Ok(())
+    }
+}
+
+/// The guest of the benchmarks: each way of calling it gives the same bytes.
+pub mod round_trip {
+    use wasm_memory_host::{Convention, Error};
+
+    #[test]
+    fn echo_in_place_and_noop_agree() -> Result<(), Error> {
+        let (mut store, guest) = super::build(book_listings::CH08_ROUND_TRIP, Convention::book())?;
+        let echo = guest.export(&mut store, "echo")?;
+        assert_eq!(echo.call_bytes(&mut store, b"round trip")?, b"round trip");
+
+        // ANCHOR: reused
+        // One buffer, allocated once, reused by every call.
+        let buffer = guest.copy_in(&mut store, &[0; 64])?;
+        let upper_in_place = guest.typed_func::<(u32, u32), ()>(&mut store, "upper_in_place")?;
+        let mut out = Vec::new();
+        for input in [&b"first"[..], b"second"] {
+            guest.write(&mut store, &buffer, input)?;
+            upper_in_place.call(&mut store, (buffer.ptr(), input.len() as u32))?;
+            guest.read_into(&store, &buffer, &mut out)?;
+            assert_eq!(out[..input.len()], input.to_ascii_uppercase());
+        }
+        guest.release(&mut store, buffer)?;
+        // ANCHOR_END: reused
+
+        guest
+            .typed_func::<(), ()>(&mut store, "noop")?
+            .call(&mut store, ())?;
         guest.check_leaks()?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 pub mod go_seed {
     use std::sync::{Arc, Mutex};
 
-    use wasm_memory_host::{Convention, Guest, PackingOrder};
+    use wasm_memory_host::{Allocator, Convention, Guest, PackingOrder, Results};
     use wasmtime::{Caller, Extern};
 
     /// The memory of the guest calling a host function.
@@ -50,18 +50,24 @@ pub mod go_seed {
                 Ok(())
             })
             .instantiate(book_listings::CH11_GO_SEED)?;
-        let guest = Guest::new(&mut store, instance, Convention::book())?;
+        // One guest, seen under the two packing orders its exports use.
+        let pointer_high = Convention::new(
+            Allocator::allocate_deallocate(),
+            Results::Packed(PackingOrder::PointerHigh),
+        );
+        let low = Guest::new(&mut store, instance, Convention::book())?;
+        let high = Guest::new(&mut store, instance, pointer_high)?;
 
-        // Calls `export`, takes the buffer it hands over, reads it, gives it back.
+        // Calls `export`, reads the buffer it hands over, gives it back.
         let mut call_for_string = |export: &str, order: PackingOrder| {
-            let packed = instance
-                .get_typed_func::<(), u64>(&mut store, export)?
-                .call(&mut store, ())?;
-            let (ptr, len) = order.unpack(packed);
-            let buffer = guest.take(&store, export, ptr, len)?;
-            let text = guest.read_string(&store, &buffer);
-            guest.release(&mut store, buffer)?;
-            text
+            let guest = if order == PackingOrder::PointerLow {
+                &low
+            } else {
+                &high
+            };
+            guest
+                .output_export::<()>(&mut store, export)?
+                .call_string(&mut store, ())
         };
         let greeting = "Hello from a Go guest";
         assert_eq!(
@@ -85,7 +91,8 @@ pub mod go_seed {
             ["a message for the host's log"]
         );
 
-        guest.check_leaks()?;
+        low.check_leaks()?;
+        high.check_leaks()?;
         Ok(())
     }
 }

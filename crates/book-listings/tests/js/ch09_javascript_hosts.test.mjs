@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { callWithString } from '../../../wasm-memory-js/index.mjs';
+import { Guest } from '../../../wasm-memory-js/index.mjs';
 import { artifact, expectFile } from '../../../wasm-memory-js/test/artifacts.mjs';
 
 test('a round trip with the plain WebAssembly API', async () => {
@@ -104,7 +104,7 @@ test('encodeInto writes only what fits, and says so', async () => {
 
 test("Node's row of the table of hosts (chapter 11)", async () => {
   const { instance } = await WebAssembly.instantiate(artifact('CH04_PACKED_RETURN'));
-  const greeting = callWithString(instance.exports, 'greet', 'Ferris');
+  const greeting = new Guest(instance).export('greet').callString('Ferris');
   assert.equal(greeting, 'Hello, Ferris!');
   const { memory } = instance.exports;
   const size = memory.buffer.byteLength;

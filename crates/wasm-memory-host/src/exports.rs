@@ -1,0 +1,411 @@
+//! Export handles: an export resolved and type-checked once against the
+//! convention, then called with no lookup, no lock and no allocation besides
+//! the bytes it returns.
+
+use std::marker::PhantomData;
+use std::panic::Location;
+
+use wasmtime::{AsContext, AsContextMut, Extern, TypedFunc, WasmParams};
+
+use crate::allocator::Exports;
+use crate::convention::{Allocator, PackingOrder, Results};
+use crate::error::Error;
+use crate::guest::{Guest, into_string};
+use crate::ledger::Origin;
+use crate::{GuestBuffer, bounds};
+
+/// What an export returned, before it is checked.
+#[derive(Clone, Copy)]
+enum Returned {
+    Packed(u64, PackingOrder),
+    Pair(u32, u32),
+    Object(u32),
+}
+
+/// An export returning a `(ptr, len)` the way the convention says.
+#[derive(Clone)]
+enum ResultFunc<P> {
+    Packed(TypedFunc<P, u64>, PackingOrder),
+    MultiValue(TypedFunc<P, (u32, u32)>),
+    Object(TypedFunc<P, u32>),
+}
+
+impl<P: WasmParams> ResultFunc<P> {
+    fn resolve<S: AsContextMut>(
+        exports: &mut Exports<S, impl FnMut(&mut S, &str) -> Option<Extern>>,
+        name: &str,
+        params: &str,
+        results: Results,
+    ) -> Result<Self, Error> {
+        Ok(match results {
+            Results::Packed(order) => {
+                ResultFunc::Packed(exports.func(name, &format!("{params} -> i64"))?, order)
+            }
+            Results::MultiValue => {
+                ResultFunc::MultiValue(exports.func(name, &format!("{params} -> (i32, i32)"))?)
+            }
+            Results::ObjectHeader => {
+                ResultFunc::Object(exports.func(name, &format!("{params} -> i32"))?)
+            }
+        })
+    }
+
+    fn call(&self, store: impl AsContextMut, params: P) -> wasmtime::Result<Returned> {
+        Ok(match self {
+            ResultFunc::Packed(func, order) => Returned::Packed(func.call(store, params)?, *order),
+            ResultFunc::MultiValue(func) => {
+                let (ptr, len) = func.call(store, params)?;
+                Returned::Pair(ptr, len)
+            }
+            ResultFunc::Object(func) => Returned::Object(func.call(store, params)?),
+        })
+    }
+}
+
+/// The parts of a handle that every call needs.
+#[derive(Clone)]
+struct Handle {
+    guest: Guest,
+    name: String,
+    /// `cabi_post_<name>`, under the canonical ABI when the guest exports it.
+    post_return: Option<TypedFunc<u64, ()>>,
+}
+
+impl Handle {
+    fn resolve<S: AsContextMut>(
+        guest: &Guest,
+        exports: &mut Exports<S, impl FnMut(&mut S, &str) -> Option<Extern>>,
+        name: &str,
+    ) -> Result<Self, Error> {
+        let post_return = match guest.convention().allocator {
+            Allocator::CabiRealloc { .. } => {
+                exports.optional_func(&format!("cabi_post_{name}"), "(i64) -> ()")?
+            }
+            _ => None,
+        };
+        Ok(Handle {
+            guest: guest.clone(),
+            name: name.to_owned(),
+            post_return,
+        })
+    }
+
+    /// Unpacks what the export returned and checks it is a range of memory
+    /// the host does not hold: `(ptr, len, the raw value)`.
+    fn decode(&self, store: impl AsContext, returned: Returned) -> Result<(u32, u32, u64), Error> {
+        let (ptr, len, raw) = match returned {
+            Returned::Packed(packed, order) => {
+                let (ptr, len) = order.unpack(packed);
+                (ptr, len, packed)
+            }
+            Returned::Pair(ptr, len) => (ptr, len, 0),
+            Returned::Object(ptr) => {
+                // An AssemblyScript object: its byte length, `rtSize`, is the
+                // 32-bit field 4 bytes before it.
+                let data = self.guest.memory().data(&store);
+                let header = bounds::checked_range(ptr.saturating_sub(4), 4, data.len(), 4)
+                    .map_err(|source| self.guest.bad_result(&self.name, source))?;
+                let mut size = [0; 4];
+                size.copy_from_slice(&data[header]);
+                (ptr, u32::from_le_bytes(size), 0)
+            }
+        };
+        self.guest.checked_result(&store, &self.name, ptr, len)?;
+        Ok((ptr, len, raw))
+    }
+
+    /// What a call returned, as bytes: read, then given back whatever the
+    /// read found, and the input (if any) given back too. The first error
+    /// is the one returned.
+    fn finish(
+        &self,
+        mut store: impl AsContextMut,
+        returned: wasmtime::Result<Returned>,
+        input: Option<(u32, u32)>,
+        utf8: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let guest = &self.guest;
+        let result = returned
+            .map_err(|source| guest.failed(&self.name, source))
+            .and_then(|returned| self.decode(&store, returned));
+        let mut bytes = Vec::new();
+        let read = match result {
+            Ok((ptr, len, _)) => guest.copy_out(&store, &self.name, ptr, len, utf8, &mut bytes),
+            Err(_) => Ok(()),
+        };
+        // The input is the host's to give back, whatever the call did.
+        let released_input = match input {
+            Some((ptr, len)) => guest.0.allocator.release_input(&mut store, ptr, len),
+            None => Ok(()),
+        };
+        let released_result = match result {
+            Ok((ptr, len, raw)) => guest.0.allocator.release_result(
+                &mut store,
+                ptr,
+                len,
+                self.post_return.as_ref().map(|post| (post, raw)),
+            ),
+            Err(_) => Ok(()),
+        };
+        result?;
+        read?;
+        released_input.map_err(|failure| guest.allocator_failed(failure, &self.name))?;
+        released_result.map_err(|failure| guest.allocator_failed(failure, &self.name))?;
+        Ok(bytes)
+    }
+}
+
+/// How an export that takes bytes is called.
+#[derive(Clone)]
+enum BytesFunc {
+    /// `(ptr, len)`.
+    Pair(ResultFunc<(u32, u32)>),
+    /// An AssemblyScript `ArrayBuffer`.
+    Object(ResultFunc<u32>),
+}
+
+// ANCHOR: export
+/// An export that takes bytes and returns bytes, resolved and checked once
+/// by [`Guest::export`]: each call allocates the input, writes it, calls,
+/// checks and copies the result, and gives back what the convention says
+/// the host gives back, also when the call fails.
+///
+/// ```
+/// # fn main() -> Result<(), wasm_memory_host::Error> {
+/// # let engine = wasmtime::Engine::default();
+/// # let wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wat")).expect("assembles");
+/// # let module = wasmtime::Module::new(&engine, wasm)?;
+/// # let mut store = wasmtime::Store::new(&engine, ());
+/// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
+/// use wasm_memory_host::{Convention, Guest};
+///
+/// let guest = Guest::new(&mut store, instance, Convention::book())?;
+/// let greet = guest.export(&mut store, "greet")?; // looked up and checked here
+/// for name in ["Ferris", "Corro"] {
+///     let greeting = greet.call_string(&mut store, name)?; // not here
+///     assert_eq!(greeting, format!("Hello, {name}!"));
+/// }
+/// guest.check_leaks()?; // nothing left behind, in the guest or here
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Export {
+    handle: Handle,
+    func: BytesFunc,
+}
+// ANCHOR_END: export
+
+impl std::fmt::Debug for Export {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Export")
+            .field("name", &self.handle.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P> std::fmt::Debug for OutputExport<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutputExport")
+            .field("name", &self.handle.name)
+            .field("params", &std::any::type_name::<P>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Export {
+    /// The export's name.
+    pub fn name(&self) -> &str {
+        &self.handle.name
+    }
+
+    // ANCHOR: call_bytes
+    /// Passes `input` and returns a copy of the bytes the export hands back.
+    pub fn call_bytes(&self, store: impl AsContextMut, input: &[u8]) -> Result<Vec<u8>, Error> {
+        self.round_trip(store, input, false)
+    }
+    // ANCHOR_END: call_bytes
+
+    /// Like [`Self::call_bytes`], with a string in and a string out; the
+    /// result must be UTF-8.
+    pub fn call_string(&self, store: impl AsContextMut, input: &str) -> Result<String, Error> {
+        self.round_trip(store, input.as_bytes(), true)
+            .map(into_string)
+    }
+
+    fn round_trip(
+        &self,
+        mut store: impl AsContextMut,
+        input: &[u8],
+        utf8: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let ptr = self.handle.guest.place(&mut store, input, true)?;
+        let len = input.len() as u32; // `place` checked that it fits
+        let returned = match &self.func {
+            BytesFunc::Pair(func) => func.call(&mut store, (ptr, len)),
+            BytesFunc::Object(func) => func.call(&mut store, ptr),
+        };
+        self.handle.finish(store, returned, Some((ptr, len)), utf8)
+    }
+}
+
+/// An export that takes `P` (plain numbers, or nothing) and returns a
+/// buffer, resolved and checked once by [`Guest::output_export`].
+#[derive(Clone)]
+pub struct OutputExport<P> {
+    handle: Handle,
+    func: ResultFunc<P>,
+    params: PhantomData<fn(P)>,
+}
+
+impl<P: WasmParams> OutputExport<P> {
+    /// The export's name.
+    pub fn name(&self) -> &str {
+        &self.handle.name
+    }
+
+    /// Calls it and returns a copy of the bytes it hands back, which are
+    /// given back to the guest as the convention says.
+    pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<Vec<u8>, Error> {
+        let returned = self.func.call(&mut store, params);
+        self.handle.finish(store, returned, None, false)
+    }
+
+    /// Like [`Self::call`]; the bytes must be UTF-8.
+    pub fn call_string(&self, mut store: impl AsContextMut, params: P) -> Result<String, Error> {
+        let returned = self.func.call(&mut store, params);
+        self.handle
+            .finish(store, returned, None, true)
+            .map(into_string)
+    }
+
+    /// Calls it and returns the buffer it hands back, still in the guest,
+    /// for the host to read and then give back with [`Guest::release`].
+    /// Under the canonical ABI, releasing it calls `cabi_post_<export>` with
+    /// exactly what the export returned.
+    #[track_caller]
+    pub fn call_buffer(
+        &self,
+        mut store: impl AsContextMut,
+        params: P,
+    ) -> Result<GuestBuffer, Error> {
+        let created_at = Location::caller();
+        let handle = &self.handle;
+        let returned = self
+            .func
+            .call(&mut store, params)
+            .map_err(|source| handle.guest.failed(&handle.name, source))?;
+        let (ptr, len, raw) = handle.decode(&store, returned)?;
+        let post_return = handle.post_return.clone().map(|post| (post, raw));
+        handle
+            .guest
+            .0
+            .ledger
+            .open(
+                ptr,
+                len,
+                &handle.name,
+                Origin::Result { post_return },
+                created_at,
+            )
+            .map_err(|held| Error::OverlapsHeldBuffer {
+                export: handle.name.clone(),
+                ptr,
+                len,
+                held,
+            })
+    }
+}
+
+impl Guest {
+    /// The export `name`, which takes bytes (`(ptr, len)`, or for
+    /// AssemblyScript an `ArrayBuffer`) and returns a `(ptr, len)` as the
+    /// convention's [`Results`] says: looked up and type-checked now, once.
+    pub fn export(&self, mut store: impl AsContextMut, name: &str) -> Result<Export, Error> {
+        if let Allocator::None = self.convention().allocator {
+            return Err(Error::Unsupported {
+                operation: "pass bytes in",
+                reason: "this guest's convention has no allocator (Allocator::None)",
+            });
+        }
+        let mut exports = self.exports(&mut store, "look up an export")?;
+        let handle = Handle::resolve(self, &mut exports, name)?;
+        let results = self.convention().results;
+        let func = match self.convention().allocator {
+            Allocator::AssemblyScript => {
+                BytesFunc::Object(ResultFunc::resolve(&mut exports, name, "(i32)", results)?)
+            }
+            _ => BytesFunc::Pair(ResultFunc::resolve(
+                &mut exports,
+                name,
+                "(i32, i32)",
+                results,
+            )?),
+        };
+        Ok(Export { handle, func })
+    }
+
+    /// The export `name`, which takes `P` and returns a `(ptr, len)` as the
+    /// convention's [`Results`] says: looked up and type-checked now, once.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wasm_memory_host::Error> {
+    /// # let engine = wasmtime::Engine::default();
+    /// # let wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wat")).expect("assembles");
+    /// # let module = wasmtime::Module::new(&engine, wasm)?;
+    /// # let mut store = wasmtime::Store::new(&engine, ());
+    /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
+    /// use wasm_memory_host::{Convention, Guest};
+    ///
+    /// let guest = Guest::new(&mut store, instance, Convention::book())?;
+    /// let version = guest.output_export::<()>(&mut store, "version")?;
+    /// let buffer = version.call_buffer(&mut store, ())?; // held: must be released
+    /// assert_eq!(guest.read_string(&store, &buffer)?, "guest 1.0");
+    /// guest.release(&mut store, buffer)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn output_export<P: WasmParams>(
+        &self,
+        mut store: impl AsContextMut,
+        name: &str,
+    ) -> Result<OutputExport<P>, Error> {
+        let mut exports = self.exports(&mut store, "look up an export")?;
+        let handle = Handle::resolve(self, &mut exports, name)?;
+        let params = std::any::type_name::<P>();
+        let func = ResultFunc::resolve(&mut exports, name, params, self.convention().results)?;
+        Ok(OutputExport {
+            handle,
+            func,
+            params: PhantomData,
+        })
+    }
+
+    /// One call of the export `name` with bytes in and bytes out: sugar for
+    /// [`Guest::export`] then [`Export::call_bytes`], which looks the export
+    /// up each time. Keep the [`Export`] to call it often.
+    pub fn call_bytes(
+        &self,
+        mut store: impl AsContextMut,
+        name: &str,
+        input: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        self.export(&mut store, name)?.call_bytes(store, input)
+    }
+
+    /// Like [`Guest::call_bytes`], with a string in and a string out.
+    pub fn call_string(
+        &self,
+        mut store: impl AsContextMut,
+        name: &str,
+        input: &str,
+    ) -> Result<String, Error> {
+        self.export(&mut store, name)?.call_string(store, input)
+    }
+
+    /// One call of the export `name`, which takes nothing: sugar for
+    /// [`Guest::output_export`] then [`OutputExport::call`].
+    pub fn call_output(&self, mut store: impl AsContextMut, name: &str) -> Result<Vec<u8>, Error> {
+        self.output_export::<()>(&mut store, name)?.call(store, ())
+    }
+}

@@ -1,0 +1,89 @@
+//! Host functions: what a function the guest imports may do with the
+//! calling guest's memory, with the same checks as everywhere else.
+//!
+//! The ownership rule: bytes the host *reads* from an argument stay the
+//! guest's (the host copies them); bytes the host *hands over* with
+//! [`Guest::hand_over`] are allocated by the guest's own allocator and
+//! belong to the guest from then on, which frees them as it frees its own
+//! buffers. The host never releases what it handed over.
+
+use wasmtime::{AsContext, AsContextMut, Caller};
+
+use crate::allocator::Exports;
+use crate::bounds::{GuestSliceError, checked_range};
+use crate::convention::Convention;
+use crate::error::Error;
+use crate::guest::{Guest, into_string};
+
+// ANCHOR: host_functions
+impl Guest {
+    /// The guest that is calling a host function, resolved from `caller`'s
+    /// exports as [`Guest::new`] resolves an instance's. It costs a lookup
+    /// of each export the convention names; a host that calls often can
+    /// instead keep the `Guest` it made after instantiating in the store's
+    /// data and clone it (an `Arc` clone) in the host function.
+    ///
+    /// A guest made this way has no instance: [`Guest::export`] and
+    /// [`Guest::typed_func`] are refused.
+    pub fn from_caller<T>(
+        caller: &mut Caller<'_, T>,
+        convention: Convention,
+    ) -> Result<Self, Error> {
+        let mut exports = Exports {
+            store: caller,
+            get: |caller: &mut &mut Caller<'_, T>, name: &str| caller.get_export(name),
+        };
+        Guest::resolve(&mut exports, None, convention)
+    }
+
+    /// A copy of the `len` bytes at `ptr` that the guest passed to the host
+    /// function `function`, checked against the memory and the
+    /// convention's `max_len`.
+    pub fn read_argument(
+        &self,
+        store: impl AsContext,
+        function: &str,
+        ptr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, Error> {
+        let data = self.memory().data(&store);
+        let range =
+            checked_range(ptr, len, data.len(), self.convention().max_len).map_err(|source| {
+                Error::BadArgument {
+                    function: function.to_owned(),
+                    source,
+                }
+            })?;
+        Ok(data[range].to_vec())
+    }
+
+    /// Like [`Self::read_argument`]; the bytes must be UTF-8.
+    pub fn read_argument_string(
+        &self,
+        store: impl AsContext,
+        function: &str,
+        ptr: u32,
+        len: u32,
+    ) -> Result<String, Error> {
+        let bytes = self.read_argument(store, function, ptr, len)?;
+        match std::str::from_utf8(&bytes) {
+            Ok(_) => Ok(into_string(bytes)),
+            Err(error) => Err(Error::BadArgument {
+                function: function.to_owned(),
+                source: GuestSliceError::NotUtf8 { ptr, len, error },
+            }),
+        }
+    }
+
+    /// Copies `bytes` into a new buffer made by the guest's allocator and
+    /// returns its `(ptr, len)`, for a host function to return (packed as
+    /// the guest expects). The buffer is the guest's: it frees it, the host
+    /// does not.
+    pub fn hand_over(&self, store: impl AsContextMut, bytes: &[u8]) -> Result<(u32, u32), Error> {
+        // Not pinned: an AssemblyScript guest receives the object before
+        // its collector can run again.
+        let ptr = self.place(store, bytes, false)?;
+        Ok((ptr, bytes.len() as u32))
+    }
+}
+// ANCHOR_END: host_functions
