@@ -7,8 +7,8 @@
 //!   out with raw wasmtime calls and no checks;
 //! - `utility`: the same through `wasm-memory-host`'s [`Export::call_bytes`],
 //!   every check and every free;
-//! - `reused`: a buffer allocated once and reused, one call per round trip
-//!   (`Guest::write`, `upper_in_place`, `Guest::read_into`);
+//! - `reused`: two buffers allocated once and reused, one call per round
+//!   trip (`Guest::write`, `echo_into`, `Guest::read_into`);
 //! - `bare`: one call of `noop`, the cost of entering the guest at all.
 //!
 //! ```console
@@ -97,21 +97,28 @@ fn utility(bencher: Bencher, size: usize) {
 fn reused(bencher: Bencher, size: usize) {
     let (mut store, guest) = guest();
     let input = vec![b'x'; size];
-    let buffer = guest.copy_in(&mut store, &input).expect("allocated once");
-    let upper_in_place = guest
-        .typed_func::<(u32, u32), ()>(&mut store, "upper_in_place")
+    let input_buffer = guest.copy_in(&mut store, &input).expect("allocated once");
+    let output_buffer = guest.copy_in(&mut store, &input).expect("allocated once");
+    let echo_into = guest
+        .typed_func::<(u32, u32, u32), ()>(&mut store, "echo_into")
         .expect("export");
     let mut out = Vec::with_capacity(size);
     bencher
         .counter(divan::counter::BytesCount::new(size))
         .bench_local(|| {
-            guest.write(&mut store, &buffer, &input).expect("fits");
-            upper_in_place
-                .call(&mut store, (buffer.ptr(), buffer.len()))
-                .expect("in place");
-            guest.read_into(&store, &buffer, &mut out).expect("reads");
+            guest
+                .write(&mut store, &input_buffer, &input)
+                .expect("fits");
+            let (ptr, len) = (input_buffer.ptr(), input_buffer.len());
+            echo_into
+                .call(&mut store, (ptr, len, output_buffer.ptr()))
+                .expect("copies");
+            guest
+                .read_into(&store, &output_buffer, &mut out)
+                .expect("reads");
         });
-    guest.release(&mut store, buffer).expect("released");
+    guest.release(&mut store, input_buffer).expect("released");
+    guest.release(&mut store, output_buffer).expect("released");
 }
 
 #[divan::bench]

@@ -3,157 +3,37 @@
 // wasm-memory-host.
 //
 // A guest hands the host numbers; this package turns them into bytes without
-// trusting them. Every (ptr, len) a guest returns is checked against the
-// memory's current size, with arithmetic that cannot overflow, and against a
-// length cap before the host allocates; strings are checked to be UTF-8;
-// errors name the export, the pointer, the length and the memory size.
-// CallBytes writes its input through the guest's allocator, calls, unpacks
-// the result in the order the Convention names, copies it out (a copy, never
-// a view that a memory.grow would disconnect), and frees what the
-// convention says the host frees, also when the call fails.
+// trusting them. Every (ptr, len) a guest returns, or passes to a host
+// function, is checked against the memory's current size, with arithmetic
+// that cannot overflow, and against a length cap before the host allocates;
+// strings are checked to be UTF-8; errors name the export, the pointer, the
+// length and the memory size, and work with errors.Is and errors.As.
+//
+// New checks a module against a Convention once. Export and OutputExport
+// look an export up and check its type once, and return a handle to call
+// many times: it writes the input through the guest's allocator, calls,
+// unpacks the result in the order the Convention names, copies it out (a
+// copy, never a view that a memory.grow would disconnect), and frees what
+// the convention says the host frees, also when the call fails. A buffer the
+// host keeps across calls is a *Buffer: CopyIn, Adopt and CallBuffer hand
+// one out, Release gives it back, once, to the guest it came from, and
+// CheckLeaks says which are still held.
+//
+// A Guest and its handles, like the wazero module under them, are not safe
+// for concurrent use, and a handle must not be called again while it is
+// running (from a host function it called): each keeps the stack of its
+// calls. Inside a host function, wrap the calling module with New, which is
+// cheap, and use that Guest.
 package wazerohost
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/tetratelabs/wazero/api"
 )
-
-// PackingOrder says which half of a packed uint64 holds the pointer.
-type PackingOrder int
-
-const (
-	// PointerLow is this book's order: (len << 32) | ptr.
-	PointerLow PackingOrder = iota
-	// PointerHigh is the order of wazero's examples: (ptr << 32) | len.
-	PointerHigh
-)
-
-// Unpack splits packed into a pointer and a length.
-func (o PackingOrder) Unpack(packed uint64) (ptr, length uint32) {
-	low, high := uint32(packed), uint32(packed>>32)
-	if o == PointerHigh {
-		return high, low
-	}
-	return low, high
-}
-
-// Pack is the inverse of Unpack.
-func (o PackingOrder) Pack(ptr, length uint32) uint64 {
-	if o == PointerHigh {
-		return uint64(ptr)<<32 | uint64(length)
-	}
-	return uint64(length)<<32 | uint64(ptr)
-}
-
-// Allocator says how the host gets buffers in the guest, and who frees them.
-type Allocator int
-
-const (
-	// AllocateDeallocate: allocate(size) ptr and deallocate(ptr, size), as
-	// the book's Rust guests and the Go keepalive package export them. The
-	// host frees inputs and results.
-	AllocateDeallocate Allocator = iota
-	// MallocFree: malloc(size) ptr and free(ptr), as C guests and TinyGo
-	// export them. The host frees inputs and results.
-	MallocFree
-	// CabiRealloc: cabi_realloc(old, oldSize, align, newSize) ptr, the
-	// canonical ABI's allocator. Inputs belong to the guest once passed;
-	// results are freed by cabi_post_<export>(packed) when the guest exports it.
-	CabiRealloc
-	// NoAllocator: the host never allocates or frees, for guests that only
-	// return static data. CallBytes cannot pass input to such a guest.
-	NoAllocator
-)
-
-// DefaultMaxLen is the longest result copied out unless the Convention
-// says otherwise: 16 MiB.
-const DefaultMaxLen = 16 << 20
-
-// Convention is everything the host must know about how a guest shares
-// memory. Nothing is guessed.
-type Convention struct {
-	Allocator Allocator
-	Order     PackingOrder
-	// MaxLen caps the length of a result; 0 means DefaultMaxLen.
-	MaxLen uint32
-	// Names of the allocator's exports; empty means the usual ones.
-	AllocName, FreeName string
-}
-
-// Book is this book's convention: allocate/deallocate, pointer low.
-var Book = Convention{Allocator: AllocateDeallocate, Order: PointerLow}
-
-// ErrorKind says what went wrong.
-type ErrorKind int
-
-const (
-	// MissingExport: the guest lacks an export the convention needs.
-	MissingExport ErrorKind = iota
-	// WrongSignature: an export has other types than the convention says.
-	WrongSignature
-	// InputTooLarge: an input longer than a 32-bit memory can hold.
-	InputTooLarge
-	// AllocationFailed: the guest's allocator returned 0.
-	AllocationFailed
-	// OutOfBounds: a (ptr, len) ends past the end of the guest's memory.
-	OutOfBounds
-	// Overflow: ptr + len does not fit in 32 bits.
-	Overflow
-	// TooLong: a length over the convention's cap.
-	TooLong
-	// NotUTF8: bytes that should be a string are not UTF-8.
-	NotUTF8
-	// CallFailed: a call into the guest trapped or failed.
-	CallFailed
-	// NoAllocatorToWrite: input for a guest whose convention has no allocator.
-	NoAllocatorToWrite
-)
-
-// Error is every error of this package. Err, when set, is the cause (the
-// trap, for CallFailed).
-type Error struct {
-	Kind       ErrorKind
-	Export     string
-	Ptr, Len   uint32
-	MemorySize uint64
-	MaxLen     uint32
-	// InputLen is the length of an input that is too large (InputTooLarge).
-	InputLen int
-	Err      error
-}
-
-func (e *Error) Error() string {
-	switch e.Kind {
-	case MissingExport:
-		return fmt.Sprintf("the guest does not export %q, which this convention needs", e.Export)
-	case WrongSignature:
-		return fmt.Sprintf("%q does not have the type this convention expects: %v", e.Export, e.Err)
-	case InputTooLarge:
-		return fmt.Sprintf("an input of %d bytes is too large for a 32-bit guest (%q)", e.InputLen, e.Export)
-	case AllocationFailed:
-		return fmt.Sprintf("%q could not allocate %d bytes (it returned 0)", e.Export, e.Len)
-	case OutOfBounds:
-		return fmt.Sprintf("%q returned %d bytes at %#x, ending at %#x, past the end of its %d-byte memory",
-			e.Export, e.Len, e.Ptr, uint64(e.Ptr)+uint64(e.Len), e.MemorySize)
-	case Overflow:
-		return fmt.Sprintf("%q returned %d bytes at %#x: the end overflows a 32-bit address", e.Export, e.Len, e.Ptr)
-	case TooLong:
-		return fmt.Sprintf("%q returned %d bytes at %#x, more than the %d bytes the host accepts",
-			e.Export, e.Len, e.Ptr, e.MaxLen)
-	case NotUTF8:
-		return fmt.Sprintf("%q returned %d bytes at %#x that are not UTF-8", e.Export, e.Len, e.Ptr)
-	case NoAllocatorToWrite:
-		return fmt.Sprintf("cannot pass input to %q: this guest's convention has no allocator", e.Export)
-	default:
-		return fmt.Sprintf("calling %q failed: %v", e.Export, e.Err)
-	}
-}
-
-func (e *Error) Unwrap() error { return e.Err }
 
 // ANCHOR: checked_range
 // CheckedRange checks a (ptr, len) that export returned against the memory
@@ -176,52 +56,55 @@ func CheckedRange(export string, ptr, length uint32, memorySize uint64, maxLen u
 
 // ANCHOR_END: checked_range
 
-// Guest is a module instance and the convention it follows. It keeps no
-// view of memory: every read takes memory as it is now, and returns a copy.
+// Guest is a module instance and the convention it follows, checked against
+// each other once, by New. It keeps no view of memory: every read takes
+// memory as it is now, and returns a copy.
 type Guest struct {
 	module     api.Module
-	convention Convention
+	memory     api.Memory
+	convention Convention // every default filled in
 	alloc      api.Function
 	free       api.Function
+	// The stacks of the allocator's calls, reused: no allocation per call.
+	allocStack [4]uint64
+	freeStack  [2]uint64
+	// held is the ledger: the buffers the host holds, oldest first.
+	held []*Buffer
 }
 
-// New checks that module exports what convention needs, with the right
-// types, and wraps it.
+// New checks convention (Convention.Check), and that module exports the
+// memory and the allocator's functions it names, with the right types, and
+// wraps module. It calls nothing in the guest, so it is cheap enough to call
+// in a host function, on the api.Module the host function receives.
 func New(module api.Module, convention Convention) (*Guest, error) {
-	if convention.MaxLen == 0 {
-		convention.MaxLen = DefaultMaxLen
+	if err := convention.Check(); err != nil {
+		return nil, err
 	}
-	names := map[Allocator][2]string{
-		AllocateDeallocate: {"allocate", "deallocate"},
-		MallocFree:         {"malloc", "free"},
-		CabiRealloc:        {"cabi_realloc", ""},
-	}[convention.Allocator]
-	if convention.AllocName == "" {
-		convention.AllocName = names[0]
+	convention = convention.withDefaults()
+	memory := module.ExportedMemory(convention.Memory)
+	if memory == nil {
+		return nil, &Error{Kind: MissingExport, Export: convention.Memory, Detail: "the memory this convention names"}
 	}
-	if convention.FreeName == "" {
-		convention.FreeName = names[1]
-	}
-	if module.Memory() == nil {
-		return nil, &Error{Kind: MissingExport, Export: "memory"}
-	}
-	guest := &Guest{module: module, convention: convention}
+	guest := &Guest{module: module, memory: memory, convention: convention}
 	if convention.Allocator == NoAllocator {
 		return guest, nil
 	}
-	var err error
-	allocParams := []api.ValueType{api.ValueTypeI32}
-	if convention.Allocator == CabiRealloc {
-		allocParams = []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}
-	}
-	if guest.alloc, err = export(module, convention.AllocName, allocParams, []api.ValueType{api.ValueTypeI32}); err != nil {
-		return nil, err
-	}
+	// Checked against the definitions: an api.Function comes with a stack
+	// of its own (10 KiB in wazero 1.12), which a Guest made in a host
+	// function may never need, so each is made on first use.
+	definitions := module.ExportedFunctionDefinitions()
+	allocParams, freeParams := oneI32, twoI32
 	switch convention.Allocator {
-	case AllocateDeallocate:
-		guest.free, err = export(module, convention.FreeName, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, nil)
 	case MallocFree:
-		guest.free, err = export(module, convention.FreeName, []api.ValueType{api.ValueTypeI32}, nil)
+		freeParams = oneI32
+	case CabiRealloc:
+		allocParams = fourI32
+	}
+	err := checkType(definitions[convention.AllocName], convention.AllocName,
+		role{"the allocator of", convention.Allocator.String()}, allocParams, oneI32)
+	if err == nil && convention.FreeName != "" {
+		err = checkType(definitions[convention.FreeName], convention.FreeName,
+			role{"the free export of", convention.Allocator.String()}, freeParams, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -229,119 +112,96 @@ func New(module api.Module, convention Convention) (*Guest, error) {
 	return guest, nil
 }
 
-// ANCHOR: call_bytes
-// CallBytes passes input to export, which takes (ptr, len) and returns a
-// packed (ptr, len), and returns a copy of the result. The input is freed
-// whatever happens, the result as soon as it is copied; the first error is
-// the one returned.
-func (g *Guest) CallBytes(ctx context.Context, export string, input []byte) (result []byte, err error) {
-	inPtr, err := g.write(ctx, input)
+// Module is the module the guest wraps.
+func (g *Guest) Module() api.Module { return g.module }
+
+// Memory is the guest's memory, the one its Convention names.
+func (g *Guest) Memory() api.Memory { return g.memory }
+
+// Convention is the guest's convention, with every default filled in.
+func (g *Guest) Convention() Convention { return g.convention }
+
+// CallBytes is Export(export) and CallBytes on it: for a single call. It
+// looks the export up each time; keep the handle instead to call it again.
+func (g *Guest) CallBytes(ctx context.Context, export string, input []byte) ([]byte, error) {
+	handle, err := g.Export(export)
 	if err != nil {
 		return nil, err
 	}
-	// A canonical-ABI guest owns its input once called; otherwise the host
-	// frees it, after the call, whatever the call did.
-	if g.convention.Allocator != CabiRealloc {
-		defer func() { err = errors.Join(err, g.release(ctx, inPtr, uint32(len(input)))) }()
-	}
-	function := g.module.ExportedFunction(export)
-	if function == nil {
-		return nil, &Error{Kind: MissingExport, Export: export}
-	}
-	results, err := function.Call(ctx, uint64(inPtr), uint64(len(input)))
-	if err != nil {
-		return nil, &Error{Kind: CallFailed, Export: export, Err: err}
-	}
-	if len(results) != 1 {
-		return nil, &Error{Kind: WrongSignature, Export: export, Err: fmt.Errorf("%d results, not one packed i64", len(results))}
-	}
-	ptr, length := g.convention.Order.Unpack(results[0])
-	result, readErr := g.Read(export, ptr, length)
-	var bounds *Error
-	if errors.As(readErr, &bounds) && (bounds.Kind == OutOfBounds || bounds.Kind == Overflow) {
-		return nil, readErr // not a buffer the guest allocated: nothing to free
-	}
-	return result, errors.Join(readErr, g.releaseResult(ctx, export, results[0], ptr, length))
+	return handle.CallBytes(ctx, input)
 }
 
-// ANCHOR_END: call_bytes
-
-// CallString is CallBytes with a string in and a string out, which must be
-// UTF-8.
+// CallString is Export(export) and CallString on it: for a single call.
 func (g *Guest) CallString(ctx context.Context, export, input string) (string, error) {
-	bytes, err := g.CallBytes(ctx, export, []byte(input))
+	handle, err := g.Export(export)
 	if err != nil {
 		return "", err
 	}
-	if !utf8.Valid(bytes) {
-		return "", &Error{Kind: NotUTF8, Export: export, Len: uint32(len(bytes))}
-	}
-	return string(bytes), nil
+	return handle.CallString(ctx, input)
 }
 
-// ANCHOR: read
-// Read copies length bytes at ptr, which export returned, out of the
-// guest's memory, after checking them.
-func (g *Guest) Read(export string, ptr, length uint32) ([]byte, error) {
-	memory := g.module.Memory()
-	pages, _ := memory.Grow(0) // Size() overflows at 4 GiB; pages do not
-	if _, err := CheckedRange(export, ptr, length, uint64(pages)*65536, g.convention.MaxLen); err != nil {
-		return nil, err
-	}
-	view, _ := memory.Read(ptr, length)      // in bounds: checked above
-	return append([]byte(nil), view...), nil // a copy, never the view
+// memorySize is the size of the memory now, in bytes. Size() wraps at
+// 4 GiB, pages do not.
+func (g *Guest) memorySize() uint64 {
+	pages, _ := g.memory.Grow(0)
+	return uint64(pages) << 16
 }
 
-// ANCHOR_END: read
-
-// ReadString is Read, and the bytes must be UTF-8.
-func (g *Guest) ReadString(export string, ptr, length uint32) (string, error) {
-	bytes, err := g.Read(export, ptr, length)
-	if err != nil {
-		return "", err
-	}
-	if !utf8.Valid(bytes) {
-		return "", &Error{Kind: NotUTF8, Export: export, Ptr: ptr, Len: length}
-	}
-	return string(bytes), nil
+// check is CheckedRange against the memory as it is now.
+func (g *Guest) check(export string, ptr, length, maxLen uint32) error {
+	_, err := CheckedRange(export, ptr, length, g.memorySize(), maxLen)
+	return err
 }
 
-// write allocates a buffer for input in the guest and copies input into it.
-func (g *Guest) write(ctx context.Context, input []byte) (uint32, error) {
-	if g.convention.Allocator == NoAllocator {
-		return 0, &Error{Kind: NoAllocatorToWrite, Export: "the allocator"}
+// allocate reserves size bytes in the guest, through its allocator, and
+// checks the answer like any other (ptr, len) the guest hands over;
+// operation is who asks, for errors.
+func (g *Guest) allocate(ctx context.Context, operation string, size int) (uint32, error) {
+	c := &g.convention
+	if c.Allocator == NoAllocator {
+		return 0, &Error{Kind: NoAllocatorToWrite, Export: operation, operation: true}
 	}
-	if uint64(len(input)) > 1<<32-1 {
-		return 0, &Error{Kind: InputTooLarge, Export: g.convention.AllocName, InputLen: len(input)}
+	if uint64(size) > 1<<32-1 {
+		return 0, &Error{Kind: InputTooLarge, Export: c.AllocName, InputLen: size}
 	}
-	size := uint64(len(input))
-	params := []uint64{size}
-	if g.convention.Allocator == CabiRealloc {
-		params = []uint64{0, 0, 1, size}
+	stack := g.allocStack[:]
+	if c.Allocator == CabiRealloc {
+		stack[0], stack[1], stack[2], stack[3] = 0, 0, 1, uint64(size) // (old, old size, align, new size)
+	} else {
+		stack[0] = uint64(size)
 	}
-	results, err := g.alloc.Call(ctx, params...)
-	if err != nil {
-		return 0, &Error{Kind: CallFailed, Export: g.convention.AllocName, Err: err}
+	if g.alloc == nil {
+		g.alloc = g.module.ExportedFunction(c.AllocName) // checked by New
 	}
-	ptr := uint32(results[0])
+	if err := g.alloc.CallWithStack(ctx, stack); err != nil {
+		return 0, &Error{Kind: CallFailed, Export: c.AllocName, Err: err}
+	}
+	ptr := uint32(stack[0])
 	if ptr == 0 && size > 0 {
-		return 0, &Error{Kind: AllocationFailed, Export: g.convention.AllocName, Len: uint32(size)}
+		return 0, &Error{Kind: AllocationFailed, Export: c.AllocName, Len: uint32(size)}
 	}
-	if !g.module.Memory().Write(ptr, input) {
-		pages, _ := g.module.Memory().Grow(0)
-		return 0, &Error{Kind: OutOfBounds, Export: g.convention.AllocName, Ptr: ptr, Len: uint32(size), MemorySize: uint64(pages) * 65536}
+	if err := g.check(c.AllocName, ptr, uint32(size), 1<<32-1); err != nil {
+		return 0, err // not memory the guest has: nothing to free
 	}
 	return ptr, nil
 }
 
-// release gives back a buffer the host allocated.
-func (g *Guest) release(ctx context.Context, ptr, length uint32) error {
+// deallocate gives back length bytes at ptr through the free export, if
+// the convention has one.
+func (g *Guest) deallocate(ctx context.Context, ptr, length uint32) error {
+	stack := g.freeStack[:]
+	stack[0], stack[1] = uint64(ptr), uint64(length)
+	if g.free == nil && g.convention.FreeName != "" {
+		g.free = g.module.ExportedFunction(g.convention.FreeName) // checked by New
+	}
 	var err error
 	switch g.convention.Allocator {
 	case AllocateDeallocate:
-		_, err = g.free.Call(ctx, uint64(ptr), uint64(length))
+		err = g.free.CallWithStack(ctx, stack)
 	case MallocFree:
-		_, err = g.free.Call(ctx, uint64(ptr))
+		err = g.free.CallWithStack(ctx, stack[:1])
+	default:
+		return nil
 	}
 	if err != nil {
 		return &Error{Kind: CallFailed, Export: g.convention.FreeName, Err: err}
@@ -349,49 +209,279 @@ func (g *Guest) release(ctx context.Context, ptr, length uint32) error {
 	return nil
 }
 
-// releaseResult gives back a result export handed over.
-func (g *Guest) releaseResult(ctx context.Context, export string, packed uint64, ptr, length uint32) error {
-	switch g.convention.Allocator {
-	case NoAllocator:
-		return nil
-	case AllocateDeallocate, MallocFree:
-		return g.release(ctx, ptr, length)
+// copyIn allocates room for input in the guest and copies input there.
+func copyIn[In ~string | ~[]byte](ctx context.Context, g *Guest, operation string, input In) (uint32, error) {
+	ptr, err := g.allocate(ctx, operation, len(input))
+	if err != nil {
+		return 0, err
 	}
-	postReturn := g.module.ExportedFunction("cabi_post_" + export)
-	if postReturn == nil {
-		return nil // the guest keeps its results
+	view, _ := g.memory.Read(ptr, uint32(len(input))) // in bounds: allocate checked it
+	copy(view, input)
+	return ptr, nil
+}
+
+// Buffer is a buffer in a guest's memory that the host holds, and must give
+// back with Release: one it copied in (CopyIn), one an export returned
+// (OutputExport.CallBuffer), or one the host took over (Adopt). The Guest's
+// ledger lists it until then (Outstanding).
+type Buffer struct {
+	guest       *Guest
+	ptr, length uint32
+	export      string        // who made it, under its real name
+	result      *OutputExport // the export that returned it, for CallBuffer
+	packed      uint64        // what that export returned, for cabi_post_<export>
+	released    bool
+}
+
+// Ptr is the buffer's address in the guest's memory.
+func (b *Buffer) Ptr() uint32 { return b.ptr }
+
+// Len is the buffer's length in bytes.
+func (b *Buffer) Len() uint32 { return b.length }
+
+// Export is the export that made the buffer: the allocator, or the export
+// that returned it or was named to Adopt.
+func (b *Buffer) Export() string { return b.export }
+
+func (b *Buffer) String() string {
+	if b == nil {
+		return "a nil buffer"
 	}
-	if _, err := postReturn.Call(ctx, packed); err != nil {
-		return &Error{Kind: CallFailed, Export: "cabi_post_" + export, Err: err}
+	return fmt.Sprintf("the %d-byte buffer at %#x from %q", b.length, b.ptr, b.export)
+}
+
+// hold enters a buffer in the ledger, unless it overlaps one already held:
+// giving back the same bytes twice is a double free.
+func (g *Guest) hold(buffer *Buffer) error {
+	start, end := uint64(buffer.ptr), uint64(buffer.ptr)+uint64(buffer.length)
+	for _, held := range g.held {
+		// Empty buffers overlap nothing: there are no bytes to share.
+		if start < uint64(held.ptr)+uint64(held.length) && uint64(held.ptr) < end {
+			return &Error{Kind: Overlaps, Export: buffer.export, Ptr: buffer.ptr, Len: buffer.length,
+				Buffers: []*Buffer{held}}
+		}
+	}
+	g.held = append(g.held, buffer)
+	return nil
+}
+
+// mine checks that buffer came from g and is still held.
+func (g *Guest) mine(buffer *Buffer) error {
+	if buffer == nil || buffer.guest != g {
+		return &Error{Kind: ForeignBuffer, Buffers: []*Buffer{buffer}}
+	}
+	if buffer.released {
+		return &Error{Kind: AlreadyReleased, Buffers: []*Buffer{buffer}}
 	}
 	return nil
 }
 
-// export is name, with these parameter and result types.
-func export(module api.Module, name string, params, results []api.ValueType) (api.Function, error) {
+// CopyIn allocates len(input) bytes in the guest, copies input there, and
+// returns the buffer, which the host holds until Release. Under CabiRealloc
+// it is Unsupported: the canonical ABI has no free export, and an input
+// belongs to the export it is passed to (use Export.CallBytes).
+func (g *Guest) CopyIn(ctx context.Context, input []byte) (*Buffer, error) {
+	if g.convention.Allocator == CabiRealloc {
+		return nil, &Error{Kind: Unsupported, Export: "CopyIn", operation: true, Detail: "under CabiRealloc the host frees " +
+			"nothing it allocates: an input belongs to the export it is passed to (use Export.CallBytes)"}
+	}
+	ptr, err := copyIn(ctx, g, "CopyIn", input)
+	if err != nil {
+		return nil, err
+	}
+	buffer := &Buffer{guest: g, ptr: ptr, length: uint32(len(input)), export: g.convention.AllocName}
+	if err := g.hold(buffer); err != nil {
+		return nil, err // the allocator handed out bytes the host holds: not freed
+	}
+	return buffer, nil
+}
+
+// Adopt takes over length bytes at ptr, which export handed over, after
+// checking them like a result: the host then holds them, and Release gives
+// them back through the convention's free export (under NoAllocator, to
+// nobody). It is refused if they overlap a buffer already held, and under
+// CabiRealloc (Unsupported): there, cabi_post_<export> must receive exactly
+// what the export returned, which only OutputExport.CallBuffer knows.
+func (g *Guest) Adopt(export string, ptr, length uint32) (*Buffer, error) {
+	if g.convention.Allocator == CabiRealloc {
+		return nil, &Error{Kind: Unsupported, Export: "Adopt", operation: true, Detail: "under CabiRealloc a result goes back " +
+			"through cabi_post_<export>, which must receive exactly what the export returned: " +
+			"call it with OutputExport.CallBuffer"}
+	}
+	if err := g.check(export, ptr, length, g.convention.MaxLen); err != nil {
+		return nil, err
+	}
+	buffer := &Buffer{guest: g, ptr: ptr, length: length, export: export}
+	if err := g.hold(buffer); err != nil {
+		return nil, err
+	}
+	return buffer, nil
+}
+
+// Write copies data to the start of a held buffer, which must have room.
+func (g *Guest) Write(buffer *Buffer, data []byte) error {
+	if err := g.mine(buffer); err != nil {
+		return err
+	}
+	if uint64(len(data)) > uint64(buffer.length) {
+		return &Error{Kind: DoesNotFit, InputLen: len(data), Buffers: []*Buffer{buffer}}
+	}
+	if err := g.check(buffer.export, buffer.ptr, buffer.length, 1<<32-1); err != nil {
+		return err
+	}
+	view, _ := g.memory.Read(buffer.ptr, uint32(len(data))) // in bounds: checked above
+	copy(view, data)
+	return nil
+}
+
+// Read copies a held buffer out of the guest's memory, checked against the
+// memory as it is now: a copy, never a view that a memory.grow would
+// disconnect.
+func (g *Guest) Read(buffer *Buffer) ([]byte, error) {
+	if err := g.mine(buffer); err != nil {
+		return nil, err
+	}
+	if err := g.check(buffer.export, buffer.ptr, buffer.length, 1<<32-1); err != nil {
+		return nil, err
+	}
+	view, _ := g.memory.Read(buffer.ptr, buffer.length) // in bounds: checked above
+	return clone(view), nil
+}
+
+// ReadString is Read, and the bytes must be UTF-8.
+func (g *Guest) ReadString(buffer *Buffer) (string, error) {
+	bytes, err := g.Read(buffer)
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(bytes) {
+		return "", &Error{Kind: NotUTF8, Export: buffer.export, Ptr: buffer.ptr, Len: buffer.length}
+	}
+	return string(bytes), nil
+}
+
+// Release gives a held buffer back to the guest it came from, once: through
+// the free export, or cabi_post_<export> for a result under CabiRealloc.
+// Whatever the guest does, the host no longer holds the buffer afterwards.
+func (g *Guest) Release(ctx context.Context, buffer *Buffer) error {
+	if err := g.mine(buffer); err != nil {
+		return err
+	}
+	buffer.released = true
+	g.held = slices.DeleteFunc(g.held, func(held *Buffer) bool { return held == buffer })
+	if buffer.result != nil {
+		return buffer.result.releaseResult(ctx, buffer.packed, buffer.ptr, buffer.length)
+	}
+	return g.deallocate(ctx, buffer.ptr, buffer.length)
+}
+
+// Outstanding lists the buffers the host holds, oldest first.
+func (g *Guest) Outstanding() []*Buffer { return slices.Clone(g.held) }
+
+// CheckLeaks returns an error of kind Leaks listing the buffers still held,
+// or nil.
+func (g *Guest) CheckLeaks() error {
+	if len(g.held) == 0 {
+		return nil
+	}
+	return &Error{Kind: Leaks, Buffers: g.Outstanding()}
+}
+
+// ReadArgument copies length bytes at ptr, which the guest passed to the
+// host function named function, out of the guest's memory, checked like a
+// result. A failed check is an error of kind BadArgument naming function,
+// which wraps the check (OutOfBounds, Overflow, TooLong). The bytes stay the
+// guest's.
+func (g *Guest) ReadArgument(function string, ptr, length uint32) ([]byte, error) {
+	if err := g.check(function, ptr, length, g.convention.MaxLen); err != nil {
+		err.(*Error).argument = true
+		return nil, &Error{Kind: BadArgument, Export: function, Ptr: ptr, Len: length, Err: err}
+	}
+	view, _ := g.memory.Read(ptr, length) // in bounds: checked above
+	return clone(view), nil
+}
+
+// ReadArgumentString is ReadArgument, and the bytes must be UTF-8.
+func (g *Guest) ReadArgumentString(function string, ptr, length uint32) (string, error) {
+	bytes, err := g.ReadArgument(function, ptr, length)
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(bytes) {
+		return "", &Error{Kind: BadArgument, Export: function, Ptr: ptr, Len: length,
+			Err: &Error{Kind: NotUTF8, Export: function, Ptr: ptr, Len: length, argument: true}}
+	}
+	return string(bytes), nil
+}
+
+// ANCHOR: hand_over
+// HandOver allocates len(data) bytes through the guest's own allocator,
+// copies data there, and returns where, for a host function to return to
+// the guest. Ownership: the guest owns the buffer from then on, and frees
+// it with its own free export (or hands it back as a result, which the
+// host then frees like any other); the host must not release it, and the
+// ledger does not list it.
+func (g *Guest) HandOver(ctx context.Context, data []byte) (ptr, length uint32, err error) {
+	ptr, err = copyIn(ctx, g, "HandOver", data)
+	if err != nil {
+		return 0, 0, err
+	}
+	return ptr, uint32(len(data)), nil
+}
+
+// ANCHOR_END: hand_over
+
+// clone is a copy of view that shares nothing with the guest's memory.
+func clone(view []byte) []byte {
+	bytes := make([]byte, len(view))
+	copy(bytes, view)
+	return bytes
+}
+
+// The types of the exports this package calls.
+var (
+	oneI32  = []api.ValueType{api.ValueTypeI32}
+	twoI32  = []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}
+	fourI32 = []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}
+	oneI64  = []api.ValueType{api.ValueTypeI64}
+)
+
+// role is what an export is for, put in words only for an error: New runs
+// in host functions, and should not format strings it will not show.
+type role struct{ what, of string }
+
+func (r role) String() string {
+	if r.of == "" {
+		return r.what
+	}
+	return r.what + " " + r.of
+}
+
+// lookUp is the function exported as name, with these parameter and result
+// types.
+func lookUp(module api.Module, name string, r role, params, results []api.ValueType) (api.Function, error) {
 	function := module.ExportedFunction(name)
 	if function == nil {
-		return nil, &Error{Kind: MissingExport, Export: name}
+		return nil, &Error{Kind: MissingExport, Export: name, Detail: r.String()}
 	}
-	definition := function.Definition()
-	if !sameTypes(definition.ParamTypes(), params) || !sameTypes(definition.ResultTypes(), results) {
-		return nil, &Error{Kind: WrongSignature, Export: name, Err: fmt.Errorf(
-			"it takes %v and returns %v, not %v and %v", names(definition.ParamTypes()),
-			names(definition.ResultTypes()), names(params), names(results))}
+	if err := checkType(function.Definition(), name, r, params, results); err != nil {
+		return nil, err
 	}
 	return function, nil
 }
 
-func sameTypes(a, b []api.ValueType) bool {
-	if len(a) != len(b) {
-		return false
+// checkType checks that definition, exported as name, exists and has these
+// parameter and result types.
+func checkType(definition api.FunctionDefinition, name string, r role, params, results []api.ValueType) error {
+	if definition == nil {
+		return &Error{Kind: MissingExport, Export: name, Detail: r.String()}
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
+	if !slices.Equal(definition.ParamTypes(), params) || !slices.Equal(definition.ResultTypes(), results) {
+		return &Error{Kind: WrongSignature, Export: name, Detail: fmt.Sprintf(
+			"%v: it takes %v and returns %v, not %v and %v", r, names(definition.ParamTypes()),
+			names(definition.ResultTypes()), names(params), names(results))}
 	}
-	return true
+	return nil
 }
 
 func names(types []api.ValueType) []string {

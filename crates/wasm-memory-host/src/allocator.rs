@@ -1,10 +1,33 @@
 //! The guest's allocator, as the convention names it: its exports resolved
 //! and type-checked once, and the rule for giving each kind of buffer back.
 
-use wasmtime::{AsContextMut, Extern, Memory, TypedFunc, WasmParams, WasmResults};
+use wasmtime::{
+    AsContextMut, Caller, Extern, Instance, Memory, TypedFunc, WasmParams, WasmResults,
+};
 
 use crate::convention::{Allocator, Convention};
 use crate::error::Error;
+
+/// Where exports are looked up: an [`Instance`], or the `Caller` of a host
+/// function ([`FromCaller`]).
+pub(crate) trait Lookup<S> {
+    fn get(&mut self, store: &mut S, name: &str) -> Option<Extern>;
+}
+
+impl<S: AsContextMut> Lookup<S> for Instance {
+    fn get(&mut self, store: &mut S, name: &str) -> Option<Extern> {
+        self.get_export(store, name)
+    }
+}
+
+/// Looks exports up through the `Caller` that is the store.
+pub(crate) struct FromCaller;
+
+impl<T> Lookup<&mut Caller<'_, T>> for FromCaller {
+    fn get(&mut self, caller: &mut &mut Caller<'_, T>, name: &str) -> Option<Extern> {
+        caller.get_export(name)
+    }
+}
 
 /// The exports of a guest, looked up through an instance or a `Caller`.
 pub(crate) struct Exports<S, G> {
@@ -12,7 +35,7 @@ pub(crate) struct Exports<S, G> {
     pub(crate) get: G,
 }
 
-impl<S: AsContextMut, G: FnMut(&mut S, &str) -> Option<Extern>> Exports<S, G> {
+impl<S: AsContextMut, G: Lookup<S>> Exports<S, G> {
     /// The function `name`, with the types `P -> R`.
     pub(crate) fn func<P: WasmParams, R: WasmResults>(
         &mut self,
@@ -32,7 +55,7 @@ impl<S: AsContextMut, G: FnMut(&mut S, &str) -> Option<Extern>> Exports<S, G> {
         name: &str,
         expected: &str,
     ) -> Result<Option<TypedFunc<P, R>>, Error> {
-        let Some(export) = (self.get)(&mut self.store, name) else {
+        let Some(export) = self.get.get(&mut self.store, name) else {
             return Ok(None);
         };
         let wrong = |source| Error::WrongSignature {
@@ -48,7 +71,8 @@ impl<S: AsContextMut, G: FnMut(&mut S, &str) -> Option<Extern>> Exports<S, G> {
 
     /// The memory `name`.
     pub(crate) fn memory(&mut self, name: &str) -> Result<Memory, Error> {
-        (self.get)(&mut self.store, name)
+        self.get
+            .get(&mut self.store, name)
             .and_then(Extern::into_memory)
             .ok_or_else(|| Error::MissingExport {
                 name: name.to_owned(),
@@ -97,7 +121,7 @@ pub(crate) struct GuestAllocator {
 
 impl GuestAllocator {
     /// Resolves and checks what `convention.allocator` names.
-    pub(crate) fn resolve<S: AsContextMut, G: FnMut(&mut S, &str) -> Option<Extern>>(
+    pub(crate) fn resolve<S: AsContextMut, G: Lookup<S>>(
         exports: &mut Exports<S, G>,
         convention: &Convention,
     ) -> Result<Self, Error> {
@@ -128,6 +152,7 @@ impl GuestAllocator {
 
     /// Allocates `len` bytes (for AssemblyScript an `ArrayBuffer`, pinned
     /// when `pin` says so) and returns where, unchecked.
+    #[inline]
     pub(crate) fn allocate(
         &self,
         mut store: impl AsContextMut,
@@ -165,6 +190,7 @@ impl GuestAllocator {
     /// Gives back an input the host allocated: freed, except under the
     /// canonical ABI (the guest owns what it was passed) and for
     /// AssemblyScript (unpinned, for its collector).
+    #[inline]
     pub(crate) fn release_input(
         &self,
         mut store: impl AsContextMut,
@@ -185,6 +211,7 @@ impl GuestAllocator {
     /// Gives back a result: freed; under the canonical ABI, given to
     /// `cabi_post_<export>` with what the export returned, if the guest
     /// exports it; AssemblyScript's belong to its collector.
+    #[inline]
     pub(crate) fn release_result(
         &self,
         mut store: impl AsContextMut,
@@ -204,6 +231,7 @@ impl GuestAllocator {
         }
     }
 
+    #[inline]
     fn free(&self, mut store: impl AsContextMut, ptr: u32, len: u32) -> Result<(), Failure> {
         match &self.functions {
             Functions::AllocateDeallocate { deallocate, .. } => deallocate

@@ -90,10 +90,7 @@ impl GuestBuilder {
         let state = GuestState {
             messages: GuestMessages::default(),
             #[cfg(feature = "wasi")]
-            wasi: self
-                .wasi
-                .unwrap_or_else(wasmtime_wasi::WasiCtxBuilder::new)
-                .build_p1(),
+            wasi: self.wasi.unwrap_or_default().build_p1(),
         };
         #[cfg(feature = "wasi")]
         if reactor {

@@ -5,14 +5,15 @@
 use std::marker::PhantomData;
 use std::panic::Location;
 
-use wasmtime::{AsContext, AsContextMut, Extern, TypedFunc, WasmParams};
+use wasmtime::{AsContext, AsContextMut, TypedFunc, WasmParams};
 
-use crate::allocator::Exports;
+use crate::GuestBuffer;
+use crate::allocator::{Exports, Lookup};
+use crate::bounds;
 use crate::convention::{Allocator, PackingOrder, Results};
 use crate::error::Error;
-use crate::guest::{Guest, into_string};
+use crate::guest::{Guest, freeable, into_string};
 use crate::ledger::Origin;
-use crate::{GuestBuffer, bounds};
 
 /// What an export returned, before it is checked.
 #[derive(Clone, Copy)]
@@ -32,7 +33,7 @@ enum ResultFunc<P> {
 
 impl<P: WasmParams> ResultFunc<P> {
     fn resolve<S: AsContextMut>(
-        exports: &mut Exports<S, impl FnMut(&mut S, &str) -> Option<Extern>>,
+        exports: &mut Exports<S, impl Lookup<S>>,
         name: &str,
         params: &str,
         results: Results,
@@ -50,6 +51,7 @@ impl<P: WasmParams> ResultFunc<P> {
         })
     }
 
+    #[inline]
     fn call(&self, store: impl AsContextMut, params: P) -> wasmtime::Result<Returned> {
         Ok(match self {
             ResultFunc::Packed(func, order) => Returned::Packed(func.call(store, params)?, *order),
@@ -74,7 +76,7 @@ struct Handle {
 impl Handle {
     fn resolve<S: AsContextMut>(
         guest: &Guest,
-        exports: &mut Exports<S, impl FnMut(&mut S, &str) -> Option<Extern>>,
+        exports: &mut Exports<S, impl Lookup<S>>,
         name: &str,
     ) -> Result<Self, Error> {
         let post_return = match guest.convention().allocator {
@@ -90,10 +92,11 @@ impl Handle {
         })
     }
 
-    /// Unpacks what the export returned and checks it is a range of memory
-    /// the host does not hold: `(ptr, len, the raw value)`.
-    fn decode(&self, store: impl AsContext, returned: Returned) -> Result<(u32, u32, u64), Error> {
-        let (ptr, len, raw) = match returned {
+    /// Unpacks what the export returned: `(ptr, len, the raw value)`,
+    /// unchecked but for an AssemblyScript object's header.
+    #[inline]
+    fn unpack(&self, store: impl AsContext, returned: Returned) -> Result<(u32, u32, u64), Error> {
+        Ok(match returned {
             Returned::Packed(packed, order) => {
                 let (ptr, len) = order.unpack(packed);
                 (ptr, len, packed)
@@ -109,14 +112,13 @@ impl Handle {
                 size.copy_from_slice(&data[header]);
                 (ptr, u32::from_le_bytes(size), 0)
             }
-        };
-        self.guest.checked_result(&store, &self.name, ptr, len)?;
-        Ok((ptr, len, raw))
+        })
     }
 
-    /// What a call returned, as bytes: read, then given back whatever the
-    /// read found, and the input (if any) given back too. The first error
-    /// is the one returned.
+    /// What a call returned, as bytes: read, then given back if it is a
+    /// buffer the host may free, and the input (if any) given back too,
+    /// whatever the call did. The first error is the one returned.
+    #[inline]
     fn finish(
         &self,
         mut store: impl AsContextMut,
@@ -125,30 +127,31 @@ impl Handle {
         utf8: bool,
     ) -> Result<Vec<u8>, Error> {
         let guest = &self.guest;
-        let result = returned
+        let unpacked = returned
             .map_err(|source| guest.failed(&self.name, source))
-            .and_then(|returned| self.decode(&store, returned));
-        let mut bytes = Vec::new();
-        let read = match result {
-            Ok((ptr, len, _)) => guest.copy_out(&store, &self.name, ptr, len, utf8, &mut bytes),
-            Err(_) => Ok(()),
+            .and_then(|returned| self.unpack(&store, returned));
+        let (bytes, owed) = match unpacked {
+            Ok((ptr, len, raw)) => {
+                let bytes = guest.read_result(&store, &self.name, ptr, len, utf8);
+                let owed = freeable(&bytes).then_some((ptr, len, raw));
+                (bytes, owed)
+            }
+            Err(error) => (Err(error), None),
         };
-        // The input is the host's to give back, whatever the call did.
         let released_input = match input {
             Some((ptr, len)) => guest.0.allocator.release_input(&mut store, ptr, len),
             None => Ok(()),
         };
-        let released_result = match result {
-            Ok((ptr, len, raw)) => guest.0.allocator.release_result(
+        let released_result = match owed {
+            Some((ptr, len, raw)) => guest.0.allocator.release_result(
                 &mut store,
                 ptr,
                 len,
                 self.post_return.as_ref().map(|post| (post, raw)),
             ),
-            Err(_) => Ok(()),
+            None => Ok(()),
         };
-        result?;
-        read?;
+        let bytes = bytes?;
         released_input.map_err(|failure| guest.allocator_failed(failure, &self.name))?;
         released_result.map_err(|failure| guest.allocator_failed(failure, &self.name))?;
         Ok(bytes)
@@ -233,6 +236,7 @@ impl Export {
             .map(into_string)
     }
 
+    #[inline]
     fn round_trip(
         &self,
         mut store: impl AsContextMut,
@@ -295,7 +299,10 @@ impl<P: WasmParams> OutputExport<P> {
             .func
             .call(&mut store, params)
             .map_err(|source| handle.guest.failed(&handle.name, source))?;
-        let (ptr, len, raw) = handle.decode(&store, returned)?;
+        let (ptr, len, raw) = handle.unpack(&store, returned)?;
+        handle
+            .guest
+            .checked_result(&store, &handle.name, ptr, len)?;
         let post_return = handle.post_return.clone().map(|post| (post, raw));
         handle
             .guest

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use wasmtime::{AsContext, AsContextMut, Instance, Memory, TypedFunc, WasmParams, WasmResults};
 
-use crate::allocator::{Exports, Failure, GuestAllocator};
+use crate::allocator::{Exports, Failure, GuestAllocator, Lookup};
 use crate::bounds::{GuestSliceError, checked_range};
 use crate::convention::{Allocator, Convention};
 use crate::error::Error;
@@ -68,13 +68,13 @@ impl Guest {
     ) -> Result<Self, Error> {
         let mut exports = Exports {
             store,
-            get: |store: &mut _, name: &str| instance.get_export(store, name),
+            get: instance,
         };
         Self::resolve(&mut exports, Some(instance), convention)
     }
 
     pub(crate) fn resolve<S: AsContextMut>(
-        exports: &mut Exports<S, impl FnMut(&mut S, &str) -> Option<wasmtime::Extern>>,
+        exports: &mut Exports<S, impl Lookup<S>>,
         instance: Option<Instance>,
         convention: Convention,
     ) -> Result<Self, Error> {
@@ -148,7 +148,7 @@ impl Guest {
         &self,
         store: S,
         operation: &'static str,
-    ) -> Result<Exports<S, impl FnMut(&mut S, &str) -> Option<wasmtime::Extern>>, Error> {
+    ) -> Result<Exports<S, Instance>, Error> {
         let instance = self.0.instance.ok_or(Error::Unsupported {
             operation,
             reason: "this Guest was made from a Caller, which has no instance: \
@@ -156,7 +156,7 @@ impl Guest {
         })?;
         Ok(Exports {
             store,
-            get: move |store: &mut S, name: &str| instance.get_export(store, name),
+            get: instance,
         })
     }
 
@@ -327,6 +327,7 @@ impl Guest {
     /// Allocates room for `bytes` (pinned for AssemblyScript if `pin`),
     /// checks what the allocator returned, and copies them in. The buffer is
     /// on no ledger: the caller releases it or hands it over.
+    #[inline]
     pub(crate) fn place(
         &self,
         mut store: impl AsContextMut,
@@ -353,8 +354,8 @@ impl Guest {
                 size: len,
             });
         }
-        let memory_size = self.0.memory.data_size(&store);
-        let range = checked_range(ptr, len, memory_size, u32::MAX).map_err(|source| {
+        let data = self.0.memory.data_mut(&mut store);
+        let range = checked_range(ptr, len, data.len(), u32::MAX).map_err(|source| {
             Error::BadAllocation {
                 export: export(),
                 ptr,
@@ -365,8 +366,40 @@ impl Guest {
         if let Some(held) = self.0.ledger.overlapping(ptr, len) {
             return Err(self.overlaps(&export(), ptr, len, held));
         }
-        self.0.memory.data_mut(&mut store)[range].copy_from_slice(bytes);
+        data[range].copy_from_slice(bytes);
         Ok(ptr)
+    }
+
+    /// A copy of the `(ptr, len)` an export returned, checked. Only a
+    /// result refused for [`GuestSliceError::NotUtf8`] is still a buffer the
+    /// host may free ([`freeable`]): a range outside memory, or overlapping
+    /// a buffer the host holds, is no buffer of its; nor is one longer than
+    /// the cap, whose "length" may be a heap address (a packing order mixed
+    /// up), so that freeing it could corrupt the guest's heap.
+    #[inline]
+    pub(crate) fn read_result(
+        &self,
+        store: impl AsContext,
+        export: &str,
+        ptr: u32,
+        len: u32,
+        utf8: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let data = self.0.memory.data(&store);
+        let range = checked_range(ptr, len, data.len(), u32::MAX)
+            .map_err(|source| self.bad_result(export, source))?;
+        if let Some(held) = self.0.ledger.overlapping(ptr, len) {
+            return Err(self.overlaps(export, ptr, len, held));
+        }
+        let max_len = self.0.convention.max_len;
+        if len > max_len {
+            return Err(self.bad_result(export, GuestSliceError::TooLong { ptr, len, max_len }));
+        }
+        let bytes = &data[range];
+        if utf8 && let Err(error) = std::str::from_utf8(bytes) {
+            return Err(self.bad_result(export, GuestSliceError::NotUtf8 { ptr, len, error }));
+        }
+        Ok(bytes.to_vec())
     }
 
     /// Checks a `(ptr, len)` an export returned: inside memory (the cap
@@ -475,6 +508,16 @@ impl std::fmt::Debug for Guest {
             .field("convention", &self.0.convention)
             .field("outstanding", &self.outstanding().len())
             .finish_non_exhaustive()
+    }
+}
+
+/// Whether a result that [`Guest::read_result`] returned this way is still
+/// a buffer the host must free.
+pub(crate) fn freeable(read: &Result<Vec<u8>, Error>) -> bool {
+    match read {
+        Ok(_) => true,
+        Err(Error::BadResult { source, .. }) => matches!(source, GuestSliceError::NotUtf8 { .. }),
+        Err(_) => false,
     }
 }
 

@@ -9,7 +9,7 @@
 
 use wasmtime::{AsContext, AsContextMut, Caller};
 
-use crate::allocator::Exports;
+use crate::allocator::{Exports, FromCaller};
 use crate::bounds::{GuestSliceError, checked_range};
 use crate::convention::Convention;
 use crate::error::Error;
@@ -31,7 +31,7 @@ impl Guest {
     ) -> Result<Self, Error> {
         let mut exports = Exports {
             store: caller,
-            get: |caller: &mut &mut Caller<'_, T>, name: &str| caller.get_export(name),
+            get: FromCaller,
         };
         Guest::resolve(&mut exports, None, convention)
     }

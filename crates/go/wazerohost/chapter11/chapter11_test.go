@@ -125,18 +125,20 @@ func TestHostFunctionsInBothDirections(t *testing.T) {
 	if _, err := module.ExportedFunction("log_greeting").Call(ctx); err != nil {
 		t.Fatal(err)
 	}
-	guest, err := wazerohost.New(module, wazerohost.Book)
+	guest, err := wazerohost.New(module, wazerohost.Book())
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := module.ExportedFunction("configured").Call(ctx)
+	configured, err := guest.OutputExport("configured") // () -> packed (ptr, len)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ptr, length := wazerohost.PointerLow.Unpack(results[0])
-	text, err := guest.ReadString("configured", ptr, length)
+	text, err := configured.CallString(ctx) // read, then given back with deallocate
 	if err != nil || text != `configured with {"greeting": "hi"}` {
 		t.Fatalf("%q, %v", text, err)
+	}
+	if live, _ := module.ExportedFunction("live").Call(ctx); live[0] != 0 {
+		t.Fatalf("%d buffers were not given back", live[0])
 	}
 }
 
@@ -267,7 +269,10 @@ func TestWazeroRowOfTheHostsTable(t *testing.T) {
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
 	module := booktest.Instantiate(ctx, t, r, "CH04_PACKED_RETURN", booktest.Options{})
-	guest, _ := wazerohost.New(module, wazerohost.Book)
+	guest, err := wazerohost.New(module, wazerohost.Book())
+	if err != nil {
+		t.Fatal(err)
+	}
 	greeting, err := guest.CallString(ctx, "greet", "Ferris")
 	if err != nil || greeting != "Hello, Ferris!" {
 		t.Fatalf("%q, %v", greeting, err)

@@ -3,8 +3,8 @@
 //!
 //! - `echo(ptr, len)` copies its input into a new buffer and hands it over:
 //!   a full round trip, with two allocations and two frees;
-//! - `upper_in_place(ptr, len)` works on a buffer the host allocated once
-//!   and reuses: one call per round trip;
+//! - `echo_into(ptr, len, out)` does the same copy between two buffers the
+//!   host allocated once and reuses: one call per round trip;
 //! - `noop()` does nothing: the cost of crossing into the guest at all.
 
 wasm_memory_guest::export_allocator!();
@@ -20,14 +20,16 @@ pub unsafe extern "C" fn echo(ptr: *const u8, len: usize) -> u64 {
     wasm_memory_guest::hand_over(input.to_vec())
 }
 
-/// Upper-cases ASCII letters of the buffer where they are.
+/// Copies `len` bytes at `ptr` to `out`: `echo`'s work, into a buffer the
+/// host already holds.
 ///
 /// # Safety
-/// `ptr..ptr + len` is a buffer from `allocate`, alive for the call.
+/// `ptr..ptr + len` and `out..out + len` are buffers from `allocate` that do
+/// not overlap, alive for the call.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn upper_in_place(ptr: *mut u8, len: usize) {
+pub unsafe extern "C" fn echo_into(ptr: *const u8, len: usize, out: *mut u8) {
     // SAFETY: the caller's promise.
-    unsafe { std::slice::from_raw_parts_mut(ptr, len) }.make_ascii_uppercase();
+    unsafe { std::ptr::copy_nonoverlapping(ptr, out, len) }
 }
 
 #[unsafe(no_mangle)]
