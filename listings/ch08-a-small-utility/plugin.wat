@@ -55,6 +55,7 @@
     (i64.or (i64.shl (i64.extend_i32_u (local.get $out)) (i64.const 32))
             (i64.extend_i32_u (local.get $len))))
 
+  ;; ANCHOR: misbehave
   (func (export "spin") (loop $forever (br $forever)))
 
   ;; Grows one page at a time until the host (or the engine) refuses, and
@@ -65,4 +66,5 @@
         (br_if $refused (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
         (br $again)))
     (memory.size))
+  ;; ANCHOR_END: misbehave
 )

@@ -15,6 +15,7 @@ func main() {}
 //go:wasmimport env log
 func hostLog(ptr, length uint32)
 
+// ANCHOR: malloc
 // held keeps every buffer handed to the host reachable, so that Go's
 // collector does not reclaim it while only the host knows its address.
 var held = map[uint32][]byte{}
@@ -43,6 +44,8 @@ func guestMalloc(size uint32) uint32 {
 func guestFree(ptr uint32) {
 	delete(held, ptr)
 }
+
+// ANCHOR_END: malloc
 
 //go:wasmexport live
 func live() uint32 {

@@ -5,6 +5,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+// ANCHOR: imports
 #[link(wasm_import_module = "env")]
 unsafe extern "C" {
     /// The host's logger: UTF-8 bytes at `ptr`.
@@ -14,6 +15,7 @@ unsafe extern "C" {
     /// which this plugin then owns.
     fn decorate(ptr: *const u8, len: usize) -> u64;
 }
+// ANCHOR_END: imports
 
 /// Buffers handed out by `plugin_alloc` and not freed yet: a debugging
 /// export, so that a host can check it freed what it should.

@@ -9,6 +9,7 @@
 
 wasm_memory_guest::export_allocator!();
 
+// ANCHOR: echo
 /// A copy of the input, which the host frees with `deallocate`.
 ///
 /// # Safety
@@ -31,6 +32,7 @@ pub unsafe extern "C" fn echo_into(ptr: *const u8, len: usize, out: *mut u8) {
     // SAFETY: the caller's promise.
     unsafe { std::ptr::copy_nonoverlapping(ptr, out, len) }
 }
+// ANCHOR_END: echo
 
 #[unsafe(no_mangle)]
 pub extern "C" fn noop() {}
