@@ -1,6 +1,8 @@
 //! Export handles: an export resolved and type-checked once against the
-//! convention, then called with no lookup, no lock and no allocation besides
-//! the bytes it returns.
+//! convention, then called with no lookup and no allocation besides the
+//! bytes it returns, and, while the host holds no buffers, no lock (the
+//! overlap check with held buffers takes the ledger's lock only when it
+//! holds some).
 
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -12,7 +14,7 @@ use crate::allocator::{Exports, Lookup};
 use crate::bounds;
 use crate::convention::{Allocator, PackingOrder, Results};
 use crate::error::Error;
-use crate::guest::{Guest, freeable, into_string};
+use crate::guest::{Guest, freeable, into_string, unpinned_object};
 use crate::ledger::Origin;
 
 /// What an export returned, before it is checked.
@@ -104,9 +106,10 @@ impl Handle {
             Returned::Pair(ptr, len) => (ptr, len, 0),
             Returned::Object(ptr) => {
                 // An AssemblyScript object: its byte length, `rtSize`, is the
-                // 32-bit field 4 bytes before it.
+                // 32-bit field 4 bytes before it. Below address 4 that wraps
+                // to the top of the address space, which the check refuses.
                 let data = self.guest.memory().data(&store);
-                let header = bounds::checked_range(ptr.saturating_sub(4), 4, data.len(), 4)
+                let header = bounds::checked_range(ptr.wrapping_sub(4), 4, data.len(), 4)
                     .map_err(|source| self.guest.bad_result(&self.name, source))?;
                 let mut size = [0; 4];
                 size.copy_from_slice(&data[header]);
@@ -119,6 +122,7 @@ impl Handle {
     /// buffer the host may free, and the input (if any) given back too,
     /// whatever the call did. The first error is the one returned.
     #[inline]
+    #[track_caller]
     fn finish(
         &self,
         mut store: impl AsContextMut,
@@ -132,7 +136,7 @@ impl Handle {
             .and_then(|returned| self.unpack(&store, returned));
         let (bytes, owed) = match unpacked {
             Ok((ptr, len, raw)) => {
-                let bytes = guest.read_result(&store, &self.name, ptr, len, utf8);
+                let bytes = guest.read_result(&store, &self.name, (ptr, len), input, utf8);
                 let owed = freeable(&bytes).then_some((ptr, len, raw));
                 (bytes, owed)
             }
@@ -224,6 +228,7 @@ impl Export {
 
     // ANCHOR: call_bytes
     /// Passes `input` and returns a copy of the bytes the export hands back.
+    #[track_caller]
     pub fn call_bytes(&self, store: impl AsContextMut, input: &[u8]) -> Result<Vec<u8>, Error> {
         self.round_trip(store, input, false)
     }
@@ -231,12 +236,14 @@ impl Export {
 
     /// Like [`Self::call_bytes`], with a string in and a string out; the
     /// result must be UTF-8.
+    #[track_caller]
     pub fn call_string(&self, store: impl AsContextMut, input: &str) -> Result<String, Error> {
         self.round_trip(store, input.as_bytes(), true)
             .map(into_string)
     }
 
     #[inline]
+    #[track_caller]
     fn round_trip(
         &self,
         mut store: impl AsContextMut,
@@ -270,12 +277,14 @@ impl<P: WasmParams> OutputExport<P> {
 
     /// Calls it and returns a copy of the bytes it hands back, which are
     /// given back to the guest as the convention says.
+    #[track_caller]
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<Vec<u8>, Error> {
         let returned = self.func.call(&mut store, params);
         self.handle.finish(store, returned, None, false)
     }
 
     /// Like [`Self::call`]; the bytes must be UTF-8.
+    #[track_caller]
     pub fn call_string(&self, mut store: impl AsContextMut, params: P) -> Result<String, Error> {
         let returned = self.func.call(&mut store, params);
         self.handle
@@ -295,6 +304,9 @@ impl<P: WasmParams> OutputExport<P> {
     ) -> Result<GuestBuffer, Error> {
         let created_at = Location::caller();
         let handle = &self.handle;
+        if let Allocator::AssemblyScript = handle.guest.convention().allocator {
+            return Err(unpinned_object("hold a result"));
+        }
         let returned = self
             .func
             .call(&mut store, params)
@@ -309,8 +321,7 @@ impl<P: WasmParams> OutputExport<P> {
             .0
             .ledger
             .open(
-                ptr,
-                len,
+                handle.guest.extent(ptr, len),
                 &handle.name,
                 Origin::Result { post_return },
                 created_at,
@@ -391,6 +402,7 @@ impl Guest {
     /// One call of the export `name` with bytes in and bytes out: sugar for
     /// [`Guest::export`] then [`Export::call_bytes`], which looks the export
     /// up each time. Keep the [`Export`] to call it often.
+    #[track_caller]
     pub fn call_bytes(
         &self,
         mut store: impl AsContextMut,
@@ -401,6 +413,7 @@ impl Guest {
     }
 
     /// Like [`Guest::call_bytes`], with a string in and a string out.
+    #[track_caller]
     pub fn call_string(
         &self,
         mut store: impl AsContextMut,
@@ -412,6 +425,7 @@ impl Guest {
 
     /// One call of the export `name`, which takes nothing: sugar for
     /// [`Guest::output_export`] then [`OutputExport::call`].
+    #[track_caller]
     pub fn call_output(&self, mut store: impl AsContextMut, name: &str) -> Result<Vec<u8>, Error> {
         self.output_export::<()>(&mut store, name)?.call(store, ())
     }

@@ -171,12 +171,20 @@ impl Guest {
         bytes: &[u8],
     ) -> Result<GuestBuffer, Error> {
         let created_at = Location::caller();
+        if let Allocator::CabiRealloc { .. } = self.0.convention.allocator {
+            return Err(Error::Unsupported {
+                operation: "hold an input under the canonical ABI",
+                reason: "it has no function that frees: an input belongs to the export it is \
+                         passed to, so pass it with Export::call_bytes",
+            });
+        }
         let ptr = self.place(&mut store, bytes, true)?;
         let export = self.export_name("allocate", "");
+        let len = bytes.len() as u32; // `place` checked that it fits
         self.0
             .ledger
-            .open(ptr, bytes.len() as u32, &export, Origin::Input, created_at)
-            .map_err(|held| self.overlaps(&export, ptr, bytes.len() as u32, held))
+            .open(self.extent(ptr, len), &export, Origin::Input, created_at)
+            .map_err(|held| self.overlaps(&export, ptr, len, held))
     }
 
     /// Takes responsibility for `len` bytes at `ptr`, which the guest handed
@@ -196,17 +204,26 @@ impl Guest {
         ptr: u32,
         len: u32,
     ) -> Result<GuestBuffer, Error> {
-        if let Allocator::CabiRealloc { .. } = self.0.convention.allocator {
-            return Err(Error::Unsupported {
-                operation: "adopt a (ptr, len) under the canonical ABI",
-                reason: "cabi_post_<export> must be given what the export returned: \
-                         call it with OutputExport::call_buffer",
-            });
+        match self.0.convention.allocator {
+            Allocator::CabiRealloc { .. } => {
+                return Err(Error::Unsupported {
+                    operation: "adopt a (ptr, len) under the canonical ABI",
+                    reason: "cabi_post_<export> must be given what the export returned: \
+                             call it with OutputExport::call_buffer",
+                });
+            }
+            Allocator::AssemblyScript => return Err(unpinned_object("adopt a (ptr, len)")),
+            _ => {}
         }
         self.checked_result(&store, export, ptr, len)?;
         self.0
             .ledger
-            .open(ptr, len, export, Origin::Adopted, Location::caller())
+            .open(
+                self.extent(ptr, len),
+                export,
+                Origin::Adopted,
+                Location::caller(),
+            )
             .map_err(|held| self.overlaps(export, ptr, len, held))
     }
 
@@ -363,37 +380,54 @@ impl Guest {
                 source,
             }
         })?;
-        if let Some(held) = self.0.ledger.overlapping(ptr, len) {
+        if let Some(held) = self.0.ledger.overlapping(ptr, self.footprint(len)) {
             return Err(self.overlaps(&export(), ptr, len, held));
         }
         data[range].copy_from_slice(bytes);
         Ok(ptr)
     }
 
-    /// A copy of the `(ptr, len)` an export returned, checked. Only a
-    /// result refused for [`GuestSliceError::NotUtf8`] is still a buffer the
-    /// host may free ([`freeable`]): a range outside memory, or overlapping
-    /// a buffer the host holds, is no buffer of its; nor is one longer than
-    /// the cap, whose "length" may be a heap address (a packing order mixed
-    /// up), so that freeing it could corrupt the guest's heap.
+    /// A copy of the `(ptr, len)` an export returned, checked, in this
+    /// order: inside memory, within the cap, no part of a buffer the host
+    /// holds or of the call's `input`, and UTF-8 if asked. Only a result
+    /// refused for [`GuestSliceError::NotUtf8`] is still a buffer the host
+    /// may free ([`freeable`]): a range outside memory, or overlapping a
+    /// buffer the host holds, is no buffer of its own (freeing the input
+    /// twice would be a double free); nor is one longer than the cap, whose
+    /// "length" may be a heap address (a packing order mixed up), so that
+    /// freeing it could corrupt the guest's heap.
     #[inline]
+    #[track_caller]
     pub(crate) fn read_result(
         &self,
         store: impl AsContext,
         export: &str,
-        ptr: u32,
-        len: u32,
+        (ptr, len): (u32, u32),
+        input: Option<(u32, u32)>,
         utf8: bool,
     ) -> Result<Vec<u8>, Error> {
         let data = self.0.memory.data(&store);
         let range = checked_range(ptr, len, data.len(), u32::MAX)
             .map_err(|source| self.bad_result(export, source))?;
-        if let Some(held) = self.0.ledger.overlapping(ptr, len) {
-            return Err(self.overlaps(export, ptr, len, held));
-        }
         let max_len = self.0.convention.max_len;
         if len > max_len {
             return Err(self.bad_result(export, GuestSliceError::TooLong { ptr, len, max_len }));
+        }
+        let footprint = self.footprint(len);
+        if let Some(held) = self.0.ledger.overlapping(ptr, footprint) {
+            return Err(self.overlaps(export, ptr, len, held));
+        }
+        if let Some((input_ptr, input_len)) = input
+            && overlap((ptr, footprint), (input_ptr, self.footprint(input_len)))
+        {
+            let input = Leak {
+                ptr: input_ptr,
+                len: input_len,
+                export: self.export_name("allocate", ""),
+                created_at: Location::caller(),
+                dropped: false,
+            };
+            return Err(self.overlaps(export, ptr, len, input));
         }
         let bytes = &data[range];
         if utf8 && let Err(error) = std::str::from_utf8(bytes) {
@@ -414,7 +448,7 @@ impl Guest {
     ) -> Result<(), Error> {
         checked_range(ptr, len, self.0.memory.data_size(&store), u32::MAX)
             .map_err(|source| self.bad_result(export, source))?;
-        match self.0.ledger.overlapping(ptr, len) {
+        match self.0.ledger.overlapping(ptr, self.footprint(len)) {
             Some(held) => Err(self.overlaps(export, ptr, len, held)),
             None => Ok(()),
         }
@@ -441,6 +475,25 @@ impl Guest {
         out.clear();
         out.extend_from_slice(bytes);
         Ok(())
+    }
+
+    /// The bytes a buffer occupies when the host checks for overlaps: its
+    /// length, except that an empty buffer under [`Allocator::MallocFree`]
+    /// occupies its first byte, since `free(ptr)` frees by address alone,
+    /// and two empty buffers at one address would be freed twice. (An empty
+    /// buffer under `deallocate(ptr, 0)` frees nothing, and occupies
+    /// nothing: Rust guests hand out one dangling address for all of them.)
+    #[inline]
+    pub(crate) fn footprint(&self, len: u32) -> u32 {
+        match self.0.convention.allocator {
+            Allocator::MallocFree { .. } if len == 0 => 1,
+            _ => len,
+        }
+    }
+
+    /// `(ptr, len, footprint)`, as the ledger records a buffer.
+    pub(crate) fn extent(&self, ptr: u32, len: u32) -> (u32, u32, u32) {
+        (ptr, len, self.footprint(len))
     }
 
     fn check_owner(&self, buffer: &GuestBuffer) -> Result<(), Error> {
@@ -508,6 +561,23 @@ impl std::fmt::Debug for Guest {
             .field("convention", &self.0.convention)
             .field("outstanding", &self.outstanding().len())
             .finish_non_exhaustive()
+    }
+}
+
+/// Whether two `(ptr, footprint)` ranges share a byte.
+fn overlap((a, a_len): (u32, u32), (b, b_len): (u32, u32)) -> bool {
+    let (a, a_end) = (u64::from(a), u64::from(a) + u64::from(a_len));
+    let (b, b_end) = (u64::from(b), u64::from(b) + u64::from(b_len));
+    a < b_end && b < a_end
+}
+
+/// Holding an AssemblyScript object is refused: nothing pins it, so the
+/// collector may reclaim it at the guest's next allocation.
+pub(crate) fn unpinned_object(operation: &'static str) -> Error {
+    Error::Unsupported {
+        operation,
+        reason: "AssemblyScript's results belong to its collector, which may reclaim them \
+                 when the guest runs again: read them at once, with OutputExport::call",
     }
 }
 

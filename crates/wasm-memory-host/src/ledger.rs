@@ -82,7 +82,7 @@ impl fmt::Debug for GuestBuffer {
 impl Drop for GuestBuffer {
     fn drop(&mut self) {
         if let Some(entry) = self.ledger.lock().get_mut(&(self.ptr, self.id)) {
-            entry.dropped = true;
+            entry.leak.dropped = true;
         }
     }
 }
@@ -138,7 +138,16 @@ struct Shared {
 
 /// Keyed by `(ptr, id)`: sorted by address, so that overlaps are found in
 /// `O(log n)`, with the id telling apart empty buffers at one address.
-type Entries = BTreeMap<(u32, u64), Leak>;
+type Entries = BTreeMap<(u32, u64), Entry>;
+
+#[derive(Debug)]
+struct Entry {
+    /// The bytes the buffer occupies for overlap checks: its length, or 1
+    /// for an empty buffer whose address alone identifies an allocation
+    /// (see [`crate::Guest`]'s footprint rule).
+    footprint: u32,
+    leak: Leak,
+}
 
 /// The ids of new entries; unique across ledgers, which costs nothing more.
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -151,58 +160,45 @@ impl Ledger {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A buffer the host holds that shares a byte with `ptr..ptr + len`.
-    /// Inlined, so that a round trip while the host holds nothing costs one
-    /// atomic load; the search is out of line.
+    /// A buffer the host holds that shares a byte with the `footprint`
+    /// bytes at `ptr`. Inlined, so that a round trip while the host holds
+    /// nothing costs one atomic load; the search is out of line.
     #[inline(always)]
-    pub(crate) fn overlapping(&self, ptr: u32, len: u32) -> Option<Leak> {
-        if len == 0 || self.0.held.load(Ordering::Acquire) == 0 {
+    pub(crate) fn overlapping(&self, ptr: u32, footprint: u32) -> Option<Leak> {
+        if footprint == 0 || self.0.held.load(Ordering::Acquire) == 0 {
             None
         } else {
-            self.search(ptr, len)
+            search(&self.lock(), ptr, footprint).cloned()
         }
     }
 
-    #[inline(never)]
-    fn search(&self, ptr: u32, len: u32) -> Option<Leak> {
-        // The last byte, which fits in 32 bits even when the end does not.
-        let last = ptr.saturating_add(len - 1);
-        // Held buffers never overlap each other, so among those that start
-        // at or before `last`, the non-empty one that starts last is the
-        // only candidate.
-        self.lock()
-            .range(..=(last, u64::MAX))
-            .rev()
-            .find(|(_, held)| held.len > 0)
-            .filter(|(_, held)| u64::from(held.ptr) + u64::from(held.len) > u64::from(ptr))
-            .map(|(_, held)| held.clone())
-    }
-
     /// Records a new buffer, created by the caller of the public method, or
-    /// returns the buffer already held that it overlaps.
+    /// returns the buffer already held that it overlaps. The check and the
+    /// insertion happen under one lock, so that held buffers never overlap.
     pub(crate) fn open(
         &self,
-        ptr: u32,
-        len: u32,
+        (ptr, len, footprint): (u32, u32, u32),
         export: &str,
         origin: Origin,
         created_at: &'static Location<'static>,
     ) -> Result<GuestBuffer, Leak> {
-        if let Some(held) = self.overlapping(ptr, len) {
-            return Err(held);
+        let mut entries = self.lock();
+        if footprint > 0
+            && let Some(held) = search(&entries, ptr, footprint)
+        {
+            return Err(held.clone());
         }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        self.lock().insert(
-            (ptr, id),
-            Leak {
-                ptr,
-                len,
-                export: export.to_owned(),
-                created_at,
-                dropped: false,
-            },
-        );
+        let leak = Leak {
+            ptr,
+            len,
+            export: export.to_owned(),
+            created_at,
+            dropped: false,
+        };
+        entries.insert((ptr, id), Entry { footprint, leak });
         self.0.held.fetch_add(1, Ordering::Release);
+        drop(entries);
         Ok(GuestBuffer {
             ptr,
             len,
@@ -215,8 +211,26 @@ impl Ledger {
 
     /// Every buffer not given back yet, by address.
     pub(crate) fn outstanding(&self) -> Vec<Leak> {
-        self.lock().values().cloned().collect()
+        self.lock()
+            .values()
+            .map(|entry| entry.leak.clone())
+            .collect()
     }
+}
+
+/// The held buffer that shares a byte with the `footprint` (> 0) bytes at
+/// `ptr`. Held buffers never overlap each other, so among those that start
+/// at or before the last byte, the one with a footprint that starts last is
+/// the only candidate.
+fn search(entries: &Entries, ptr: u32, footprint: u32) -> Option<&Leak> {
+    // The last byte, which fits in 32 bits even when the end does not.
+    let last = ptr.saturating_add(footprint - 1);
+    entries
+        .range(..=(last, u64::MAX))
+        .rev()
+        .find(|(_, held)| held.footprint > 0)
+        .filter(|(_, held)| u64::from(held.leak.ptr) + u64::from(held.footprint) > u64::from(ptr))
+        .map(|(_, held)| &held.leak)
 }
 
 #[cfg(test)]
@@ -224,7 +238,7 @@ mod tests {
     use super::*;
 
     fn open(ledger: &Ledger, ptr: u32, len: u32) -> Result<GuestBuffer, Leak> {
-        ledger.open(ptr, len, "test", Origin::Adopted, Location::caller())
+        ledger.open((ptr, len, len), "test", Origin::Adopted, Location::caller())
     }
 
     #[test]
@@ -238,6 +252,25 @@ mod tests {
         let before = open(&ledger, 90, 10).expect("ends where it starts");
         let after = open(&ledger, 110, 10).expect("starts where it ends");
         let empty = open(&ledger, 105, 0).expect("an empty range holds no byte");
+        let one = ledger.open(
+            (200, 0, 1),
+            "free(ptr)",
+            Origin::Adopted,
+            Location::caller(),
+        );
+        let one = one.expect("an empty buffer whose address is an allocation");
+        assert!(
+            ledger
+                .open(
+                    (200, 0, 1),
+                    "free(ptr)",
+                    Origin::Adopted,
+                    Location::caller()
+                )
+                .is_err(),
+            "the same address twice would be freed twice"
+        );
+        one.settle();
         for buffer in [held, before, after, empty] {
             buffer.settle();
         }

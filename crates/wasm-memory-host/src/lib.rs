@@ -35,8 +35,9 @@
 //!   [`Guest::new`] checks the exports and their types up front.
 //! - **Export handles.** [`Guest::export`] and [`Guest::output_export`]
 //!   resolve and type-check an export once; calling an [`Export`] then costs
-//!   the guest's own calls and the copy, with no lookup, lock or allocation
-//!   besides the returned bytes.
+//!   the guest's own calls and the copy, with no lookup or allocation
+//!   besides the returned bytes (and no lock while the host holds no
+//!   buffers: only then does the overlap check need the ledger).
 //! - **Nothing from the guest is trusted.** Every `(ptr, len)` is checked
 //!   against the memory's current size with arithmetic that cannot overflow,
 //!   the length is capped before the host allocates, strings are validated

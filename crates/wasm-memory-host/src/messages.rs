@@ -91,14 +91,16 @@ fn read_caller_bytes<T>(
     Ok(read_bytes(&*caller, &memory, ptr, len, MAX_MESSAGE)?)
 }
 
-/// An AssemblyScript string: UTF-16, its byte length 4 bytes before it.
+/// An AssemblyScript string: UTF-16, its byte length 4 bytes before it (an
+/// address below 4 wraps to the top of memory, which the read refuses).
 fn read_utf16_object<T>(
     caller: &mut Caller<'_, T>,
     memory: &str,
     ptr: u32,
 ) -> wasmtime::Result<String> {
-    let header = read_caller_bytes(caller, memory, ptr.saturating_sub(4), 4)?;
-    let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+    let header = read_caller_bytes(caller, memory, ptr.wrapping_sub(4), 4)?;
+    // A longer message is cut, not lost: it explains a trap.
+    let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]).min(MAX_MESSAGE);
     let bytes = read_caller_bytes(caller, memory, ptr, len)?;
     let units: Vec<u16> = bytes
         .chunks_exact(2)
