@@ -1,10 +1,11 @@
 """Turns the output of the two round-trip benchmarks into the table chapters
-8 and 11 show: `ci/bench-table.py RUST_OUTPUT_FILE GO_OUTPUT_FILE >
+8 and 11 show: `ci/bench-table.py --rust RUST_FILE... --go GO_FILE... >
 benchmarks/round-trip.md`.
 
-RUST_OUTPUT_FILE is what `cargo bench -p book-listings --bench round_trip`
-printed (divan), GO_OUTPUT_FILE what `go test -bench BenchmarkRoundTrip`
-printed. Medians for divan; ns/op (a mean) for Go. Each row's ratio is to
+Each RUST_FILE is what one run of `cargo bench -p book-listings --bench
+round_trip` printed (divan), each GO_FILE what one run of `go test -bench
+BenchmarkRoundTrip` printed. Medians for divan; ns/op (a mean) for Go; with
+several runs, each cell is the median of its runs. Each row's ratio is to
 the raw sequence of its own language at the same size, and the goals of the
 utilities are checked below the table.
 """
@@ -13,6 +14,7 @@ import datetime
 import os
 import platform
 import re
+import statistics
 import sys
 
 UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -50,6 +52,13 @@ def go_means(text):
     return means
 
 
+def median_of(runs):
+    """{key: median over runs} of the keys every run measured."""
+    runs = list(runs)
+    keys = set.intersection(*(set(run) for run in runs))
+    return {key: statistics.median(run[key] for run in runs) for key in keys}
+
+
 def show(nanoseconds):
     for unit, scale in (("ms", 1e6), ("µs", 1e3)):
         if nanoseconds >= scale:
@@ -76,10 +85,15 @@ def size_name(size):
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    if "--rust" not in args or "--go" not in args or args.index("--rust") > args.index("--go"):
         sys.exit(__doc__)
-    with open(sys.argv[1]) as rust_file, open(sys.argv[2]) as go_file:
-        rust, go = divan_medians(rust_file.read()), go_means(go_file.read())
+    rust_files = args[args.index("--rust") + 1 : args.index("--go")]
+    go_files = args[args.index("--go") + 1 :]
+    if not rust_files or not go_files:
+        sys.exit(__doc__)
+    rust = median_of(divan_medians(open(name).read()) for name in rust_files)
+    go = median_of(go_means(open(name).read()) for name in go_files)
     # The bare call has no size: it is shown in the 16 B column.
     rust = {(name, 16 if size is None else size): time for (name, size), time in rust.items()}
     rows = [
@@ -98,7 +112,8 @@ def main():
     if missing:
         sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
     print(
-        f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}). "
+        f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
+        f"{len(rust_files)} runs of each benchmark; each cell is the median of the runs. "
         "Rust: medians from divan; Go: means from `go test -bench`. "
         "Each cell is the time of one round trip of that many bytes through the benchmark guest, "
         "and in brackets its ratio to the raw sequence of the same language.\n"

@@ -44,8 +44,8 @@ const (
 	BadArgument
 	// DoesNotFit: more bytes than a held buffer has room for.
 	DoesNotFit
-	// Overlaps: a buffer that overlaps one the host already holds.
-	Overlaps
+	// OverlapsHeldBuffer: a buffer that overlaps one the host already holds.
+	OverlapsHeldBuffer
 	// ForeignBuffer: a buffer given to a Guest it did not come from.
 	ForeignBuffer
 	// AlreadyReleased: a buffer used or released after its release.
@@ -63,7 +63,7 @@ var kindNames = [kindCount]string{
 	AllocationFailed: "AllocationFailed", OutOfBounds: "OutOfBounds", Overflow: "Overflow",
 	TooLong: "TooLong", NotUTF8: "NotUTF8", CallFailed: "CallFailed",
 	NoAllocatorToWrite: "NoAllocatorToWrite", InvalidConvention: "InvalidConvention",
-	BadArgument: "BadArgument", DoesNotFit: "DoesNotFit", Overlaps: "Overlaps",
+	BadArgument: "BadArgument", DoesNotFit: "DoesNotFit", OverlapsHeldBuffer: "OverlapsHeldBuffer",
 	ForeignBuffer: "ForeignBuffer", AlreadyReleased: "AlreadyReleased", Unsupported: "Unsupported",
 	Leaks: "Leaks",
 }
@@ -98,7 +98,7 @@ type Error struct {
 	// WrongSignature, Unsupported, and what a missing export was for).
 	Detail string
 	// Buffers are the buffers concerned: those still held (Leaks), the one
-	// overlapped (Overlaps), the one misused (DoesNotFit, ForeignBuffer,
+	// overlapped (OverlapsHeldBuffer), the one misused (DoesNotFit, ForeignBuffer,
 	// AlreadyReleased).
 	Buffers []*Buffer
 	// Err is the cause: the trap (CallFailed), the failed check
@@ -145,7 +145,7 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("bad argument: %v", e.Err)
 	case DoesNotFit:
 		return fmt.Sprintf("%d bytes do not fit in %v", e.InputLen, e.buffer())
-	case Overlaps:
+	case OverlapsHeldBuffer:
 		return fmt.Sprintf("%d bytes at %#x from %q overlap %v, which the host already holds",
 			e.Len, e.Ptr, e.Export, e.buffer())
 	case ForeignBuffer:

@@ -257,7 +257,7 @@ func (g *Guest) hold(buffer *Buffer) error {
 	for _, held := range g.held {
 		// Empty buffers overlap nothing: there are no bytes to share.
 		if start < uint64(held.ptr)+uint64(held.length) && uint64(held.ptr) < end {
-			return &Error{Kind: Overlaps, Export: buffer.export, Ptr: buffer.ptr, Len: buffer.length,
+			return &Error{Kind: OverlapsHeldBuffer, Export: buffer.export, Ptr: buffer.ptr, Len: buffer.length,
 				Buffers: []*Buffer{held}}
 		}
 	}

@@ -339,7 +339,7 @@ func TestBuffers(t *testing.T) {
 	expectKind(t, err, wazerohost.DoesNotFit, `6 bytes do not fit in the 5-byte buffer at`, `from "allocate"`)
 	note(err)
 	_, err = guest.Adopt("shout", held.Ptr()+2, 8)
-	expectKind(t, err, wazerohost.Overlaps, `8 bytes at`, `from "shout" overlap the 5-byte buffer at`)
+	expectKind(t, err, wazerohost.OverlapsHeldBuffer, `8 bytes at`, `from "shout" overlap the 5-byte buffer at`)
 	note(err)
 	if outstanding := guest.Outstanding(); len(outstanding) != 1 || outstanding[0] != held {
 		t.Fatalf("%v", outstanding)
