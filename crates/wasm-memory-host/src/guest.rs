@@ -509,6 +509,7 @@ impl Guest {
     }
 
     /// The error for a failed call, with what the guest said about it.
+    #[cold]
     pub(crate) fn failed(&self, export: &str, source: wasmtime::Error) -> Error {
         Error::Call {
             export: export.to_owned(),
@@ -519,6 +520,7 @@ impl Guest {
 
     /// The error for a failed allocator call, under the export's real name;
     /// `export` is the export whose result was being given back.
+    #[cold]
     pub(crate) fn allocator_failed(&self, failure: Failure, export: &str) -> Error {
         self.failed(&self.export_name(failure.export, export), failure.source)
     }
@@ -538,6 +540,7 @@ impl Guest {
         }
     }
 
+    #[cold]
     pub(crate) fn bad_result(&self, export: &str, source: GuestSliceError) -> Error {
         Error::BadResult {
             export: export.to_owned(),
@@ -545,6 +548,7 @@ impl Guest {
         }
     }
 
+    #[cold]
     fn overlaps(&self, export: &str, ptr: u32, len: u32, held: Leak) -> Error {
         Error::OverlapsHeldBuffer {
             export: export.to_owned(),
