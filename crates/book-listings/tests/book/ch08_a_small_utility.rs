@@ -675,6 +675,18 @@ pub mod plugin_rust {
 
     #[test]
     fn a_rust_plugin_in_the_host_s_own_linker() -> Result<(), Error> {
+        let (mut store, plugin) = instantiated()?;
+        // ANCHOR: plugin_rust_call
+        let upper = plugin.export(&mut store, "upper")?;
+        assert_eq!(upper.call_string(&mut store, "plugin")?, "PLUGIN");
+        assert_eq!(store.data().log, ["upper: 6 bytes"]);
+        // ANCHOR_END: plugin_rust_call
+        assert_eq!(super::live(&mut store, &plugin)?, 0);
+        Ok(())
+    }
+
+    /// The Rust plugin in a linker with `env.log` and `env.decorate`.
+    pub fn instantiated() -> Result<(Store<PluginHost>, Guest), Error> {
         // ANCHOR: plugin_rust
         let engine = Engine::default();
         let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
@@ -684,19 +696,12 @@ pub mod plugin_rust {
         });
         let mut linker = Linker::new(&engine);
         define_log(&mut linker, &convention)?;
-        // ANCHOR_END: plugin_rust
-        define_decorate(&mut linker, &convention)?;
-        // ANCHOR: plugin_rust_call
+        define_decorate(&mut linker, &convention)?; // below
         let mut store = Store::new(&engine, PluginHost::new());
         let instance = linker.instantiate(&mut store, &module)?;
         let plugin = Guest::new(&mut store, instance, convention)?;
-
-        let upper = plugin.export(&mut store, "upper")?;
-        assert_eq!(upper.call_string(&mut store, "plugin")?, "PLUGIN");
-        assert_eq!(store.data().log, ["upper: 6 bytes"]);
-        // ANCHOR_END: plugin_rust_call
-        assert_eq!(super::live(&mut store, &plugin)?, 0);
-        Ok(())
+        // ANCHOR_END: plugin_rust
+        Ok((store, plugin))
     }
 
     // ANCHOR: decorate
@@ -728,18 +733,7 @@ pub mod plugin_rust {
 
     #[test]
     fn a_host_function_hands_bytes_to_the_plugin_through_its_allocator() -> Result<(), Error> {
-        let engine = Engine::default();
-        let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
-        let convention = pointer_high(Allocator::AllocateDeallocate {
-            allocate: "plugin_alloc".into(),
-            deallocate: "plugin_free".into(),
-        });
-        let mut linker = Linker::new(&engine);
-        define_log(&mut linker, &convention)?;
-        define_decorate(&mut linker, &convention)?;
-        let mut store = Store::new(&engine, PluginHost::new());
-        let instance = linker.instantiate(&mut store, &module)?;
-        let plugin = Guest::new(&mut store, instance, convention)?;
+        let (mut store, plugin) = instantiated()?;
         let decorated = plugin.export(&mut store, "decorated")?;
         assert_eq!(decorated.call_string(&mut store, "bytes")?, "[bytes]");
         // The host's buffer went to the plugin, came back as its result,
@@ -751,18 +745,7 @@ pub mod plugin_rust {
 
     #[test]
     fn a_host_function_refuses_an_argument_outside_memory() -> Result<(), Error> {
-        let engine = Engine::default();
-        let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
-        let convention = pointer_high(Allocator::AllocateDeallocate {
-            allocate: "plugin_alloc".into(),
-            deallocate: "plugin_free".into(),
-        });
-        let mut linker = Linker::new(&engine);
-        define_log(&mut linker, &convention)?;
-        define_decorate(&mut linker, &convention)?;
-        let mut store = Store::new(&engine, PluginHost::new());
-        let instance = linker.instantiate(&mut store, &module)?;
-        let plugin = Guest::new(&mut store, instance, convention)?;
+        let (mut store, plugin) = instantiated()?;
         // `decorated` forwards its (ptr, len) to `env.decorate` unchecked: a
         // length past the end of memory reaches the host function, which
         // refuses it, and the call fails with the host function's error.
@@ -806,18 +789,8 @@ pub mod plugin_go {
 
     #[test]
     fn a_missing_initialize_is_a_missing_export() -> Result<(), Error> {
-        let engine = Engine::default();
-        let module = module(&engine, book_listings::CH08_PLUGIN_RUST)?;
-        let convention = pointer_high(Allocator::AllocateDeallocate {
-            allocate: "plugin_alloc".into(),
-            deallocate: "plugin_free".into(),
-        });
-        let mut linker = Linker::new(&engine);
-        define_log(&mut linker, &convention)?;
-        linker.func_wrap("env", "decorate", |_: u32, _: u32| 0u64)?;
-        let mut store = Store::new(&engine, PluginHost::new());
-        let instance = linker.instantiate(&mut store, &module)?;
-        let plugin = Guest::new(&mut store, instance, convention)?;
+        // The Rust plugin is no reactor: it has no `_initialize`.
+        let (mut store, plugin) = super::plugin_rust::instantiated()?;
         let error = plugin.initialize_reactor(&mut store).unwrap_err();
         assert!(
             matches!(&error, Error::MissingExport { name, .. } if name == "_initialize"),
