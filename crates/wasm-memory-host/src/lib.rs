@@ -65,6 +65,7 @@
 
 mod allocator;
 pub mod bounds;
+mod buffers;
 mod builder;
 mod convention;
 mod error;

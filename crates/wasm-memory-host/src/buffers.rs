@@ -1,0 +1,227 @@
+//! The buffers the host holds in a guest: made, adopted, written, read and
+//! given back, each once and to its own guest, never two over one range.
+
+use std::panic::Location;
+
+use wasmtime::{AsContext, AsContextMut};
+
+use crate::bounds::checked_range;
+use crate::convention::Allocator;
+use crate::error::Error;
+use crate::guest::{Guest, into_string, unpinned_object};
+use crate::ledger::Origin;
+use crate::{GuestBuffer, Leak};
+
+impl Guest {
+    // ANCHOR: buffers
+    /// Allocates a buffer in the guest, as the convention says, and copies
+    /// `bytes` into it. Pass it to an export, then give it back with
+    /// [`Self::release`].
+    #[track_caller]
+    pub fn copy_in(
+        &self,
+        mut store: impl AsContextMut,
+        bytes: &[u8],
+    ) -> Result<GuestBuffer, Error> {
+        let created_at = Location::caller();
+        if let Allocator::CabiRealloc { .. } = self.0.convention.allocator {
+            return Err(Error::Unsupported {
+                operation: "hold an input under the canonical ABI",
+                reason: "it has no function that frees: an input belongs to the export it is \
+                         passed to, so pass it with Export::call_bytes",
+            });
+        }
+        let ptr = self.place(&mut store, bytes, true)?;
+        let export = self.export_name("allocate", "");
+        let len = bytes.len() as u32; // `place` checked that it fits
+        self.0
+            .ledger
+            .open(self.extent(ptr, len), &export, Origin::Input, created_at)
+            .map_err(|held| self.overlaps(&export, ptr, len, held))
+    }
+
+    /// Takes responsibility for `len` bytes at `ptr`, which the guest handed
+    /// over some other way than an export's result (a field of a struct, an
+    /// argument of a host function), after checking that they lie inside
+    /// its memory and overlap no buffer the host already holds. Read it with
+    /// [`Self::read`], give it back with [`Self::release`].
+    ///
+    /// Under [`Allocator::CabiRealloc`] this is refused: a result goes back
+    /// through `cabi_post_<export>` with exactly what the export returned,
+    /// which only [`crate::OutputExport::call_buffer`] knows.
+    #[track_caller]
+    pub fn adopt(
+        &self,
+        store: impl AsContext,
+        export: &str,
+        ptr: u32,
+        len: u32,
+    ) -> Result<GuestBuffer, Error> {
+        match self.0.convention.allocator {
+            Allocator::CabiRealloc { .. } => {
+                return Err(Error::Unsupported {
+                    operation: "adopt a (ptr, len) under the canonical ABI",
+                    reason: "cabi_post_<export> must be given what the export returned: \
+                             call it with OutputExport::call_buffer",
+                });
+            }
+            Allocator::AssemblyScript => return Err(unpinned_object("adopt a (ptr, len)")),
+            _ => {}
+        }
+        self.checked_result(&store, export, ptr, len)?;
+        self.0
+            .ledger
+            .open(
+                self.extent(ptr, len),
+                export,
+                Origin::Adopted,
+                Location::caller(),
+            )
+            .map_err(|held| self.overlaps(export, ptr, len, held))
+    }
+
+    /// Copies `bytes` into a buffer the host holds, from its start: for a
+    /// buffer reused across calls.
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        buffer: &GuestBuffer,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        self.check_owner(buffer)?;
+        if bytes.len() > buffer.len as usize {
+            return Err(Error::DoesNotFit {
+                len: bytes.len(),
+                ptr: buffer.ptr,
+                capacity: buffer.len,
+            });
+        }
+        let range = checked_range(
+            buffer.ptr,
+            bytes.len() as u32,
+            self.0.memory.data_size(&store),
+            u32::MAX,
+        )
+        .map_err(|source| self.bad_result(&buffer.export, source))?;
+        self.0.memory.data_mut(&mut store)[range].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// A copy of the buffer's bytes, at most the convention's `max_len`.
+    pub fn read(&self, store: impl AsContext, buffer: &GuestBuffer) -> Result<Vec<u8>, Error> {
+        let mut bytes = Vec::new();
+        self.read_into(store, buffer, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Like [`Self::read`], into `out` (cleared first), whose capacity a
+    /// host that reads in a loop can reuse.
+    pub fn read_into(
+        &self,
+        store: impl AsContext,
+        buffer: &GuestBuffer,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        self.check_owner(buffer)?;
+        self.copy_out(&store, &buffer.export, buffer.ptr, buffer.len, false, out)
+    }
+
+    /// The buffer's bytes as a string: at most `max_len` of them, and UTF-8.
+    pub fn read_string(
+        &self,
+        store: impl AsContext,
+        buffer: &GuestBuffer,
+    ) -> Result<String, Error> {
+        self.check_owner(buffer)?;
+        let mut bytes = Vec::new();
+        self.copy_out(
+            &store,
+            &buffer.export,
+            buffer.ptr,
+            buffer.len,
+            true,
+            &mut bytes,
+        )?;
+        Ok(into_string(bytes))
+    }
+
+    /// Gives a buffer back, to the guest it came from, as the convention
+    /// says: `deallocate(ptr, len)` or `free(ptr)`; for a canonical-ABI
+    /// result, `cabi_post_<export>` with what the export returned (when the
+    /// guest exports it; an input already belongs to the guest); for
+    /// AssemblyScript, `__unpin(ptr)` of an input (results belong to its
+    /// collector).
+    ///
+    /// A buffer from another guest is refused with [`Error::ForeignBuffer`]
+    /// and dropped, so that its own guest reports it as a leak.
+    pub fn release(&self, mut store: impl AsContextMut, buffer: GuestBuffer) -> Result<(), Error> {
+        self.check_owner(&buffer)?;
+        let (ptr, len) = (buffer.ptr, buffer.len);
+        let allocator = &self.0.allocator;
+        let outcome = match &buffer.origin {
+            Origin::Input => allocator.release_input(&mut store, ptr, len),
+            Origin::Result { post_return } => allocator.release_result(
+                &mut store,
+                ptr,
+                len,
+                post_return
+                    .as_ref()
+                    .map(|(post, returned)| (post, *returned)),
+            ),
+            Origin::Adopted => allocator.release_result(&mut store, ptr, len, None),
+        }
+        .map_err(|failure| self.allocator_failed(failure, &buffer.export));
+        buffer.settle();
+        outcome
+    }
+    // ANCHOR_END: buffers
+
+    /// Every buffer handed to the host and not given back yet.
+    pub fn outstanding(&self) -> Vec<Leak> {
+        self.0.ledger.outstanding()
+    }
+
+    // ANCHOR: check_leaks
+    /// Fails with [`Error::Leaks`], naming each buffer and the host code
+    /// that created it, if any buffer has not been given back.
+    pub fn check_leaks(&self) -> Result<(), Error> {
+        let leaks = self.outstanding();
+        if leaks.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Leaks(leaks))
+        }
+    }
+    // ANCHOR_END: check_leaks
+
+    /// The bytes a buffer occupies when the host checks for overlaps: its
+    /// length, except that an empty buffer under [`Allocator::MallocFree`]
+    /// occupies its first byte, since `free(ptr)` frees by address alone,
+    /// and two empty buffers at one address would be freed twice. (An empty
+    /// buffer under `deallocate(ptr, 0)` frees nothing, and occupies
+    /// nothing: Rust guests hand out one dangling address for all of them.)
+    #[inline]
+    pub(crate) fn footprint(&self, len: u32) -> u32 {
+        match self.0.convention.allocator {
+            Allocator::MallocFree { .. } if len == 0 => 1,
+            _ => len,
+        }
+    }
+
+    /// `(ptr, len, footprint)`, as the ledger records a buffer.
+    pub(crate) fn extent(&self, ptr: u32, len: u32) -> (u32, u32, u32) {
+        (ptr, len, self.footprint(len))
+    }
+
+    fn check_owner(&self, buffer: &GuestBuffer) -> Result<(), Error> {
+        if buffer.belongs_to(&self.0.ledger) {
+            Ok(())
+        } else {
+            Err(Error::ForeignBuffer {
+                ptr: buffer.ptr,
+                len: buffer.len,
+                export: buffer.export.clone(),
+            })
+        }
+    }
+}
