@@ -354,6 +354,15 @@ export class Guest {
     return new GuestExport(this, name, exportedFunction(this.#exports, name, EXPORT, 'the host'));
   }
 
+  /**
+   * A handle on the export `name`, which takes `params` numbers (`i32`s)
+   * and returns a packed `(ptr, len)`: resolved and checked once.
+   */
+  outputExport(name, params = 0) {
+    const signature = { params, type: `(${Array(params).fill('i32').join(', ')}) -> i64` };
+    return new OutputExport(this, name, exportedFunction(this.#exports, name, signature, 'the host'), signature);
+  }
+
   /** Allocates a buffer in the guest and copies `input` (bytes, or a string as UTF-8) into it. */
   copyIn(input) {
     const bytes = toBytes(input);
@@ -519,6 +528,61 @@ function thenRelease(guest, buffer, body) {
   return result;
 }
 
+/**
+ * Calls `fn` with `args` and takes the buffer its packed result names:
+ * checked to lie inside memory, then against the cap, then adopted (which
+ * refuses a range the host holds). A result past the cap is refused and not
+ * freed: its "length" may be a heap address (a packing order mixed up), and
+ * freeing it could corrupt the guest's heap.
+ */
+function takeResult(guest, name, fn, signature, args) {
+  const packed = callGuest(name, fn, ...args);
+  if (typeof packed !== 'bigint') { // an i64 arrives as a BigInt, an i32 as a number
+    throw wrongSignature(name, signature, 'the host', `it returned a ${typeof packed}, not the BigInt of an i64`);
+  }
+  const { ptr, len } = unpackPtrLen(packed, guest.convention.order);
+  checkRange(guest.memory, ptr, len, MAX_U32, returnedBy(name));
+  checkRange(guest.memory, ptr, len, guest.convention.maxLen, returnedBy(name));
+  return guest.adopt(name, ptr, len);
+}
+
+/** An export taking numbers and returning a packed `(ptr, len)`; made by `guest.outputExport(name, params)`. */
+class OutputExport {
+  #guest;
+  #name;
+  #fn;
+  #signature;
+
+  constructor(guest, name, fn, signature) {
+    this.#guest = guest;
+    this.#name = name;
+    this.#fn = fn;
+    this.#signature = signature;
+  }
+
+  /** The export's name. */
+  get name() {
+    return this.#name;
+  }
+
+  /** Calls it and returns a copy of the bytes it returns, which are released. */
+  call(...args) {
+    const result = this.callBuffer(...args);
+    return thenRelease(this.#guest, result, () => this.#guest.read(result));
+  }
+
+  /** Like call; the bytes must be UTF-8. */
+  callString(...args) {
+    const result = this.callBuffer(...args);
+    return thenRelease(this.#guest, result, () => this.#guest.readString(result));
+  }
+
+  /** Calls it and returns the buffer it hands back, held: read it, then release it. */
+  callBuffer(...args) {
+    return takeResult(this.#guest, this.#name, this.#fn, this.#signature, args);
+  }
+}
+
 /** An export taking `(ptr, len)` and returning a packed `(ptr, len)`; made by `guest.export(name)`. */
 class GuestExport {
   #guest;
@@ -557,12 +621,7 @@ class GuestExport {
     const guest = this.#guest;
     const argument = guest.copyIn(input);
     return thenRelease(guest, argument, () => {
-      const packed = callGuest(this.#name, this.#fn, argument.ptr, argument.len);
-      if (typeof packed !== 'bigint') { // an i64 arrives as a BigInt, an i32 as a number
-        throw wrongSignature(this.#name, EXPORT, 'the host', `it returned a ${typeof packed}, not the BigInt of an i64`);
-      }
-      const { ptr, len } = unpackPtrLen(packed, guest.convention.order);
-      const result = guest.adopt(this.#name, ptr, len);
+      const result = takeResult(guest, this.#name, this.#fn, EXPORT, [argument.ptr, argument.len]);
       return thenRelease(guest, result, () => read(result));
     });
   }

@@ -239,3 +239,30 @@ test('what no guest of the book does: a failing allocator, a 4 GiB input, an i32
   }));
   withAllocator.checkLeaks();
 });
+
+test('an output export: numbers in, a buffer out, held or copied', async () => {
+  const exports = await instantiate('CH08_ROUND_TRIP');
+  const guest = new Guest(exports);
+  const echo = guest.outputExport('echo', 2); // checked once: 2 parameters
+  const input = guest.copyIn('held');
+  const result = echo.callBuffer(input.ptr, input.len);
+  assert.equal(guest.readString(result), 'held');
+  guest.release(result);
+  assert.deepEqual([...echo.call(input.ptr, input.len)], [...new TextEncoder().encode('held')]);
+  assert.equal(echo.callString(input.ptr, input.len), 'held');
+  guest.release(input);
+  guest.checkLeaks();
+  assert.throws(() => guest.outputExport('echo', 1), refused(ErrorKind.WrongSignature, {
+    export: 'echo', message: '`echo` does not have the type the host expects ((i32) -> i64): it takes 2 parameter(s)',
+  }));
+
+  // A result past the cap is refused and left to the guest: its "length"
+  // may be no length at all.
+  const capped = new Guest(exports, { maxLen: 2 });
+  const small = capped.copyIn('four');
+  assert.throws(() => capped.outputExport('echo', 2).call(small.ptr, small.len), refused(ErrorKind.BadResult, {
+    export: 'echo', reason: Reason.TooLong, len: 4,
+  }));
+  assert.deepEqual(capped.outstanding(), [small], 'only the input is held, not the refused result');
+  capped.release(small);
+});
