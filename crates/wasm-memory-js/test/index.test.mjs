@@ -16,8 +16,12 @@ test('unpacking and packing, in both orders', () => {
   assert.deepEqual(unpackPtrLen(packed, POINTER_HIGH), { ptr: 14, len: 0x110018 });
   assert.equal(packPtrLen(0x110018, 14), packed);
   assert.equal(packPtrLen(14, 0x110018, POINTER_HIGH), packed);
-  // A pointer at or above 2 GiB makes the i64 negative; unpacking copes.
+  // Bit 63 set (a length of 2 GiB or more in this order, a pointer of
+  // 2 GiB or more pointer-high) makes the i64 negative, and `>> 32n` keeps
+  // the sign; unpacking copes.
+  assert.equal(-1n >> 32n, -1n);
   assert.deepEqual(unpackPtrLen(-1n), { ptr: 0xffffffff, len: 0xffffffff });
+  assert.deepEqual(unpackPtrLen(-(2n ** 63n) + 16n), { ptr: 16, len: 2 ** 31 });
 });
 
 test('a convention that contradicts itself is refused, with the reason', () => {

@@ -181,7 +181,7 @@ func TestReadReturnsAViewThatDisconnectsOnGrow(t *testing.T) {
 		t.Fatalf("increment returned %d", got)
 	}
 
-	memory.Grow(64) // the memory moves to a bigger Go slice
+	memory.Grow(64) // the memory moves to a bigger Go array
 	c.bump(ctx, t)  // the guest counts to 43, in the new slice
 
 	stale := binary.LittleEndian.Uint32(view)
