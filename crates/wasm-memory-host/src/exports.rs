@@ -14,7 +14,7 @@ use crate::allocator::{Exports, Lookup};
 use crate::bounds;
 use crate::convention::{Allocator, PackingOrder, Results};
 use crate::error::Error;
-use crate::guest::{Guest, freeable, into_string, unpinned_object};
+use crate::guest::{Guest, freeable, into_string, no_allocator, unpinned_object};
 use crate::ledger::Origin;
 
 /// What an export returned, before it is checked.
@@ -341,10 +341,7 @@ impl Guest {
     /// convention's [`Results`] says: looked up and type-checked now, once.
     pub fn export(&self, mut store: impl AsContextMut, name: &str) -> Result<Export, Error> {
         if let Allocator::None = self.convention().allocator {
-            return Err(Error::Unsupported {
-                operation: "pass bytes in",
-                reason: "this guest's convention has no allocator (Allocator::None)",
-            });
+            return Err(no_allocator());
         }
         let mut exports = self.exports(&mut store, "look up an export")?;
         let handle = Handle::resolve(self, &mut exports, name)?;

@@ -178,10 +178,7 @@ impl Guest {
                 .allocate(&mut store, len, pin)
                 .map_err(|failure| match failure {
                     Some(failure) => self.allocator_failed(failure, ""),
-                    None => Error::Unsupported {
-                        operation: "pass bytes in",
-                        reason: "this guest's convention has no allocator (Allocator::None)",
-                    },
+                    None => no_allocator(),
                 })?;
         let export = || self.export_name("allocate", "");
         if ptr == 0 && len > 0 {
@@ -361,6 +358,14 @@ fn overlap((a, a_len): (u32, u32), (b, b_len): (u32, u32)) -> bool {
     let (a, a_end) = (u64::from(a), u64::from(a) + u64::from(a_len));
     let (b, b_end) = (u64::from(b), u64::from(b) + u64::from(b_len));
     a < b_end && b < a_end
+}
+
+/// Passing bytes in is refused: [`Allocator::None`] has no allocator.
+pub(crate) fn no_allocator() -> Error {
+    Error::Unsupported {
+        operation: "pass bytes in",
+        reason: "this guest's convention has no allocator (Allocator::None)",
+    }
 }
 
 /// Holding an AssemblyScript object is refused: nothing pins it, so the

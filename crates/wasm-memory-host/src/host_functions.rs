@@ -10,10 +10,10 @@
 use wasmtime::{AsContext, AsContextMut, Caller};
 
 use crate::allocator::{Exports, FromCaller};
-use crate::bounds::{GuestSliceError, checked_range};
+use crate::bounds::{GuestSliceError, read_bytes, read_string};
 use crate::convention::Convention;
 use crate::error::Error;
-use crate::guest::{Guest, into_string};
+use crate::guest::Guest;
 
 // ANCHOR: host_functions
 impl Guest {
@@ -46,15 +46,8 @@ impl Guest {
         ptr: u32,
         len: u32,
     ) -> Result<Vec<u8>, Error> {
-        let data = self.memory().data(&store);
-        let range =
-            checked_range(ptr, len, data.len(), self.convention().max_len).map_err(|source| {
-                Error::BadArgument {
-                    function: function.to_owned(),
-                    source,
-                }
-            })?;
-        Ok(data[range].to_vec())
+        let max_len = self.convention().max_len;
+        read_bytes(store, &self.memory(), ptr, len, max_len).map_err(|source| bad(function, source))
     }
 
     /// Like [`Self::read_argument`]; the bytes must be UTF-8.
@@ -65,14 +58,9 @@ impl Guest {
         ptr: u32,
         len: u32,
     ) -> Result<String, Error> {
-        let bytes = self.read_argument(store, function, ptr, len)?;
-        match std::str::from_utf8(&bytes) {
-            Ok(_) => Ok(into_string(bytes)),
-            Err(error) => Err(Error::BadArgument {
-                function: function.to_owned(),
-                source: GuestSliceError::NotUtf8 { ptr, len, error },
-            }),
-        }
+        let max_len = self.convention().max_len;
+        read_string(store, &self.memory(), ptr, len, max_len)
+            .map_err(|source| bad(function, source))
     }
 
     /// Copies `bytes` into a new buffer made by the guest's allocator and
@@ -87,3 +75,10 @@ impl Guest {
     }
 }
 // ANCHOR_END: host_functions
+
+fn bad(function: &str, source: GuestSliceError) -> Error {
+    Error::BadArgument {
+        function: function.to_owned(),
+        source,
+    }
+}
