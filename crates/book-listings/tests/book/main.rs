@@ -12,8 +12,10 @@ mod ch05_who_frees_what;
 mod ch06_garbage_collectors;
 mod ch07_keepalive_pattern;
 mod ch08_a_small_utility;
+mod ch09_javascript_hosts;
 mod ch10_wasm_bindgen;
 mod ch11_a_go_host_with_wazero;
+mod ch12_host_functions;
 mod js_hosts;
 mod lint;
 
