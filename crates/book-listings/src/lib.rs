@@ -38,6 +38,7 @@ pub mod assemblyscript;
 pub mod expected;
 mod host;
 pub mod round_trip;
+pub mod signatures;
 
 pub use host::{Host, Setup, instantiate};
 

@@ -35,65 +35,6 @@ pub mod bindgen_greeter {
         }
     }
 
-    /// `name(params) -> (results)` for every exported function of a module,
-    /// read with wasmparser: the rewritten module uses reference types,
-    /// which the book's lean wasmtime build does not load.
-    fn export_signatures(wasm: &[u8], names: &[&str]) -> Vec<String> {
-        use wasmparser::{CompositeInnerType, ExternalKind, FuncType, Parser, Payload, TypeRef};
-        let (mut types, mut functions, mut exports): (Vec<FuncType>, Vec<u32>, Vec<(String, u32)>) =
-            Default::default();
-        for payload in Parser::new(0).parse_all(wasm) {
-            match payload.expect("a valid module") {
-                Payload::TypeSection(reader) => {
-                    for group in reader {
-                        for sub_type in group.expect("types").into_types() {
-                            if let CompositeInnerType::Func(func) = sub_type.composite_type.inner {
-                                types.push(func);
-                            }
-                        }
-                    }
-                }
-                Payload::ImportSection(reader) => {
-                    for import in reader.into_imports() {
-                        if let TypeRef::Func(index) = import.expect("imports").ty {
-                            functions.push(index);
-                        }
-                    }
-                }
-                Payload::FunctionSection(reader) => {
-                    functions.extend(reader.into_iter().map(|index| index.expect("functions")));
-                }
-                Payload::ExportSection(reader) => {
-                    for export in reader {
-                        let export = export.expect("exports");
-                        if export.kind == ExternalKind::Func {
-                            exports.push((export.name.to_owned(), export.index));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        names
-            .iter()
-            .map(|name| {
-                let (_, index) = exports
-                    .iter()
-                    .find(|(export, _)| export == name)
-                    .expect(name);
-                let ty = &types[functions[*index as usize] as usize];
-                let list = |types: &[wasmparser::ValType]| {
-                    types
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                format!("{name}({}) -> ({})", list(ty.params()), list(ty.results()))
-            })
-            .collect()
-    }
-
     #[test]
     fn the_raw_exports_are_the_book_s_pattern() {
         // Under the glue, the module wasm-bindgen rewrote is chapters 3 and 4:
@@ -103,16 +44,21 @@ pub mod bindgen_greeter {
             book_listings::CH10_BINDGEN_GREETER_NODEJS
         ))
         .expect("wasm-bindgen wrote the module");
-        let report = export_signatures(
-            &wasm,
-            &[
-                "__wbindgen_malloc",
-                "__wbindgen_realloc",
-                "__wbindgen_free",
-                "greet",
-                "reverse_bytes",
-            ],
-        );
-        assert_expected("ch10-exports.txt", &format!("{}\n", report.join("\n")));
+        let exports = book_listings::signatures::exported_functions(&wasm).expect("a valid module");
+        let shown = [
+            "__wbindgen_malloc",
+            "__wbindgen_realloc",
+            "__wbindgen_free",
+            "greet",
+            "reverse_bytes",
+        ];
+        let report: String = shown
+            .iter()
+            .map(|name| {
+                let export = exports.iter().find(|export| export.name == *name);
+                format!("{}\n", export.unwrap_or_else(|| panic!("no export {name}")))
+            })
+            .collect();
+        assert_expected("ch10-exports.txt", &report);
     }
 }

@@ -16,6 +16,8 @@ mod ch09_javascript_hosts;
 mod ch10_wasm_bindgen;
 mod ch11_a_go_host_with_wazero;
 mod ch12_host_functions;
+mod ch13_strings;
+mod ch14_signatures;
 mod js_hosts;
 mod lint;
 

@@ -10,13 +10,16 @@ use crate::{Built, Config, Error, Listing, build_in_parallel, freshness};
 // ANCHOR: asc_flags
 /// How every AssemblyScript listing is built: the incremental garbage
 /// collector, with its entry points (`__new`, `__pin`, `__unpin`,
-/// `__collect`) exported to the host.
+/// `__collect`) exported to the host, and the JavaScript bindings asc
+/// generates (`listing.js` beside `listing.wasm`, which they do not change).
 const ASC_FLAGS: &[&str] = &[
     "--runtime",
     "incremental",
     "--exportRuntime",
     "--optimizeLevel",
     "2",
+    "--bindings",
+    "esm",
 ];
 // ANCHOR_END: asc_flags
 

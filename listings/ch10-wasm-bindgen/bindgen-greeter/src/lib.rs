@@ -18,3 +18,17 @@ pub fn reverse_bytes(bytes: &[u8]) -> Vec<u8> {
     bytes.iter().rev().copied().collect()
 }
 // ANCHOR_END: reverse
+
+// ANCHOR: numbers
+/// A `u64` in and out: a BigInt on the JavaScript side.
+#[wasm_bindgen]
+pub fn next_u64(n: u64) -> u64 {
+    n.wrapping_add(1)
+}
+
+/// An `i64` in and out: a BigInt too, and negative when bit 63 is set.
+#[wasm_bindgen]
+pub fn next_i64(n: i64) -> i64 {
+    n.wrapping_add(1)
+}
+// ANCHOR_END: numbers

@@ -1,0 +1,92 @@
+//! The signatures of the functions a compiled module exports, read from its
+//! bytes with wasmparser: what a compiler really made of a source
+//! signature, whatever the source says.
+
+use std::fmt;
+
+use wasmparser::{
+    BinaryReaderError, CompositeInnerType, ExternalKind, FuncType, Parser, Payload, TypeRef,
+};
+
+/// One exported function: its name and its core wasm type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// The export's name.
+    pub name: String,
+    /// Its parameter types, as wasm writes them (`i32`, `i64`, ...).
+    pub params: Vec<String>,
+    /// Its result types.
+    pub results: Vec<String>,
+}
+
+impl Signature {
+    /// `(i32, i32) -> (i32)`: the type alone.
+    pub fn ty(&self) -> String {
+        format!("({}) -> ({})", self.params.join(", "), self.results.join(", "))
+    }
+}
+
+impl fmt::Display for Signature {
+    /// `name(i32, i32) -> (i32)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.name, self.ty())
+    }
+}
+
+/// Every function `wasm` exports, in the order of its export section.
+///
+/// # Errors
+///
+/// When `wasm` is not a valid module.
+pub fn exported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderError> {
+    // A function's index counts imported functions first, then defined ones.
+    let mut types: Vec<FuncType> = Vec::new();
+    let mut function_types: Vec<u32> = Vec::new();
+    let mut exports: Vec<(String, u32)> = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub_type in group?.into_types() {
+                        if let CompositeInnerType::Func(func) = sub_type.composite_type.inner {
+                            types.push(func);
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if let TypeRef::Func(index) = import?.ty {
+                        function_types.push(index);
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for index in reader {
+                    function_types.push(index?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    if export.kind == ExternalKind::Func {
+                        exports.push((export.name.to_owned(), export.index));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let names = |types: &[wasmparser::ValType]| types.iter().map(ToString::to_string).collect();
+    Ok(exports
+        .into_iter()
+        .filter_map(|(name, index)| {
+            let ty = types.get(*function_types.get(index as usize)? as usize)?;
+            Some(Signature {
+                name,
+                params: names(ty.params()),
+                results: names(ty.results()),
+            })
+        })
+        .collect())
+}
