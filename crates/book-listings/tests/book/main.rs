@@ -18,6 +18,7 @@ mod ch11_a_go_host_with_wazero;
 mod ch12_host_functions;
 mod ch13_strings;
 mod ch14_signatures;
+mod ch15_memory_only_grows;
 mod js_hosts;
 mod lint;
 
