@@ -1,7 +1,8 @@
 // What the JavaScript tests share: the compiled listings, found through the
 // artifact manifest that BOOK_ARTIFACTS names (`cargo test` sets it; by hand,
 // set it to what `ci/book-artifacts`
-// prints), one helper that instantiates any of them, and expected-output files.
+// prints), one helper that instantiates any of them, expected-output files,
+// and excerpts of generated JavaScript to compare with them.
 import fs from 'node:fs';
 
 /** The path of the artifact named like its Rust constant, such as `CH04_PACKED_RETURN`. */
@@ -66,4 +67,21 @@ export function expectFile(name, actual) {
   if (expected !== actual) {
     throw new Error(`expected/${name} does not match what the test produced.\n--- expected (the file) ---\n${expected}\n--- actual (the test) ---\n${actual}\nIf the new output is right, rerun with SNAPSHOTS=overwrite and review the diff.`);
   }
+}
+
+/**
+ * One function of generated JavaScript, as a chapter shows it: the lines
+ * of `source` from the first whose text (after its indentation) starts
+ * with `start`, such as `function greet(` or `join(first, second) {` (a
+ * method), to the `}` (or, closing a method, `},`) at the same indentation,
+ * dedented. Undefined if there is no such line.
+ */
+export function extractFunction(source, start) {
+  const lines = source.split('\n');
+  const first = lines.findIndex((line) => line.trimStart().startsWith(start));
+  if (first < 0) return undefined;
+  const indent = ' '.repeat(lines[first].length - lines[first].trimStart().length);
+  const last = lines.findIndex((line, index) => index > first && (line === `${indent}}` || line === `${indent}},`));
+  if (last < 0) return undefined;
+  return `${lines.slice(first, last + 1).map((line) => line.slice(indent.length)).join('\n')}\n`;
 }

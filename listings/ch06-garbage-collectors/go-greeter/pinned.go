@@ -1,5 +1,8 @@
 //go:build !tinygo
 
+// TinyGo releases have long lacked runtime.Pinner (tinygo#4072): chapter 7
+// says what is known of it, and when this tag can go.
+
 package main
 
 import (

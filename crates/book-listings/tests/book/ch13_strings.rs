@@ -188,3 +188,35 @@ pub mod as_strings {
         Ok(())
     }
 }
+
+pub mod go_strings {
+    use wasm_memory_host::{Convention, Guest};
+
+    fn instantiate() -> wasmtime::Result<(wasmtime::Store<book_listings::Host>, Guest)> {
+        let (mut store, instance) = book_listings::instantiate(book_listings::CH13_GO_STRINGS)?;
+        let guest = Guest::new(&mut store, instance, Convention::book())?;
+        Ok((store, guest))
+    }
+
+    #[test]
+    fn a_go_string_views_the_host_s_bytes() -> wasmtime::Result<()> {
+        let (mut store, guest) = instantiate()?;
+        let input = guest.copy_in(&mut store, "Hello from wasmtime".as_bytes())?;
+        let count_vowels = guest.typed_func::<(u32, u32), u32>(&mut store, "count_vowels")?;
+        let vowels = count_vowels.call(&mut store, (input.ptr(), input.len()))?;
+        guest.release(&mut store, input)?;
+        assert_eq!(vowels, 6); // e, o, o, a, i, e
+        Ok(())
+    }
+
+    #[test]
+    fn a_go_string_s_own_bytes_are_handed_over_and_freed() -> wasmtime::Result<()> {
+        let (mut store, guest) = instantiate()?;
+        let greeting = guest.output_export::<()>(&mut store, "greeting")?;
+        assert_eq!(greeting.call_string(&mut store, ())?, "Hello from a Go string, call 1");
+        assert_eq!(greeting.call_string(&mut store, ())?, "Hello from a Go string, call 2");
+        let live = guest.typed_func::<(), u32>(&mut store, "live")?;
+        assert_eq!(live.call(&mut store, ())?, 0, "the keepalive package let go of both");
+        Ok(())
+    }
+}

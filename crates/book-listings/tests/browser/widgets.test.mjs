@@ -182,9 +182,27 @@ test("Chromium's TextDecoder refuses a view of shared memory (chapter 9)", async
       new TextDecoder().decode(new Uint8Array(memory.buffer, 0, 4));
       return 'decoded';
     } catch (error) {
-      return `${error.name}: ${crossOriginIsolated}`;
+      return `${error.name}: ${error.message}; cross-origin isolated: ${crossOriginIsolated}`;
     }
   });
-  assert.equal(result, 'TypeError: true');
+  assert.equal(result,
+    "TypeError: Failed to execute 'decode' on 'TextDecoder': The provided ArrayBufferView value must not be shared.; " +
+      'cross-origin isolated: true',
+    `Chromium ${browser.version()}`);
   await close(session, 'shared-memory');
+});
+
+test("Chromium's toResizableBuffer: a length-tracking view follows growth (chapter 9)", async () => {
+  const session = await open('ch09-javascript-hosts');
+  const result = await session.page.evaluate(() => {
+    // ANCHOR: browser_length_tracking
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+    const view = new Uint8Array(memory.toResizableBuffer()); // no length: it tracks the buffer's
+    const before = view.byteLength;
+    memory.grow(1);
+    // ANCHOR_END: browser_length_tracking
+    return { before, after: view.byteLength, resizable: view.buffer.resizable, sameBuffer: view.buffer === memory.buffer };
+  });
+  assert.deepEqual(result, { before: 65536, after: 131072, resizable: true, sameBuffer: true }, `Chromium ${browser.version()}`);
+  await close(session, 'resizable-buffer');
 });

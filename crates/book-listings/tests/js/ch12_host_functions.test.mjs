@@ -29,11 +29,11 @@ function fetchName(exports, name) {
 // ANCHOR_END: fetch_name
 
 /**
- * Instantiates the guest with its four imports, which call `fetch` for
- * `env.fetch_name`; `name` is the name the host gives. Returns the
+ * Instantiates the guest with its four imports, which call `fetchNameWith`
+ * for `env.fetch_name`; `name` is the name the host gives. Returns the
  * exports, the guest seen through the utility, and what the guest logged.
  */
-async function instantiateHostCalls({ name = 'Ferris', fetch = fetchName } = {}) {
+async function instantiateHostCalls({ name = 'Ferris', fetchNameWith = fetchName } = {}) {
   // ANCHOR: imports
   // Assigned once the instance exists: the imports are given before it
   // does, and run only when the guest calls them, which is later.
@@ -66,7 +66,7 @@ async function instantiateHostCalls({ name = 'Ferris', fetch = fetchName } = {})
       }
       return bytes.length;
     },
-    fetch_name: () => fetch(exports, name),
+    fetch_name: () => fetchNameWith(exports, name),
   };
   exports = await instantiate('CH12_HOST_CALLS', { imports: { env } });
   guest = new Guest(exports, { maxLen: MAX_LOG });
@@ -74,7 +74,7 @@ async function instantiateHostCalls({ name = 'Ferris', fetch = fetchName } = {})
   return { exports, guest, log };
 }
 
-test('a host function reads the caller’s memory', async () => {
+test("a host function reads the caller's memory", async () => {
   const { exports, log } = await instantiateHostCalls();
   exports.hello();
   assert.deepEqual(log, ['hello from the guest']);
@@ -93,7 +93,7 @@ test('the guest lends a buffer and the host fills it', async () => {
   assert.equal(exports.live(), 0);
 });
 
-test('the host allocates with the guest’s allocate, and the guest frees', async () => {
+test("the host allocates with the guest's allocate, and the guest frees", async () => {
   const { exports, guest } = await instantiateHostCalls();
   // ANCHOR: call_fetched
   assert.equal(guest.outputExport('greet_fetched').callString(), 'Hello, Ferris!');
@@ -103,7 +103,7 @@ test('the host allocates with the guest’s allocate, and the guest frees', asyn
   // ANCHOR_END: call_fetched
 });
 
-test('a lying argument is the import’s error, and the call throws it', async () => {
+test("a lying argument is the import's error, and the call throws it", async () => {
   const { exports } = await instantiateHostCalls();
   const size = exports.memory.buffer.byteLength;
   const pastEnd = size - 4;
@@ -170,7 +170,9 @@ function fetchNameIntoStaleView(exports, name, seen) {
 test('a view made before the guest grows its memory is detached; a fresh one works', async () => {
   const name = 'F'.repeat(4 << 20); // 4 MiB: more than the guest's memory holds
   const seen = {};
-  const stale = await instantiateHostCalls({ name, fetch: (exports) => fetchNameIntoStaleView(exports, name, seen) });
+  const stale = await instantiateHostCalls({
+    name, fetchNameWith: (exports) => fetchNameIntoStaleView(exports, name, seen),
+  });
   const sizeBefore = stale.exports.memory.buffer.byteLength;
   assert.ok(sizeBefore < name.length, `${sizeBefore} bytes of memory, so allocate must grow it`);
   assert.throws(() => stale.exports.greet_fetched(), {
