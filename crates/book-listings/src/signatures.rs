@@ -22,7 +22,11 @@ pub struct Signature {
 impl Signature {
     /// `(i32, i32) -> (i32)`: the type alone.
     pub fn ty(&self) -> String {
-        format!("({}) -> ({})", self.params.join(", "), self.results.join(", "))
+        format!(
+            "({}) -> ({})",
+            self.params.join(", "),
+            self.results.join(", ")
+        )
     }
 }
 

@@ -126,7 +126,9 @@ pub mod host_calls {
         let Some(Extern::Func(allocate)) = caller.get_export("allocate") else {
             bail!("the calling module exports no `allocate`");
         };
-        let ptr = allocate.typed::<u32, u32>(&caller)?.call(&mut *caller, len)?;
+        let ptr = allocate
+            .typed::<u32, u32>(&caller)?
+            .call(&mut *caller, len)?;
         if ptr == 0 {
             bail!("allocate({len}) returned 0: the guest is out of memory");
         }
@@ -163,13 +165,17 @@ pub mod host_calls {
     }
 
     fn live(store: &mut Store<Calls>, guest: &Guest) -> wasmtime::Result<u32> {
-        Ok(guest.typed_func::<(), u32>(&mut *store, "live")?.call(store, ())?)
+        guest
+            .typed_func::<(), u32>(&mut *store, "live")?
+            .call(store, ())
     }
 
     #[test]
     fn a_host_function_reads_the_caller_s_memory() -> wasmtime::Result<()> {
         let (mut store, guest) = instantiate(define_fetch_name)?;
-        guest.typed_func::<(), ()>(&mut store, "hello")?.call(&mut store, ())?;
+        guest
+            .typed_func::<(), ()>(&mut store, "hello")?
+            .call(&mut store, ())?;
         assert_eq!(store.data().log, ["hello from the guest"]);
         Ok(())
     }
@@ -190,8 +196,7 @@ pub mod host_calls {
     }
 
     #[test]
-    fn the_host_allocates_with_the_guest_s_allocate_and_the_guest_frees() -> wasmtime::Result<()>
-    {
+    fn the_host_allocates_with_the_guest_s_allocate_and_the_guest_frees() -> wasmtime::Result<()> {
         let (mut store, guest) = instantiate(define_fetch_name)?;
         // ANCHOR: call_fetched
         let greet_fetched = guest.output_export::<()>(&mut store, "greet_fetched")?;
@@ -240,7 +245,11 @@ pub mod host_calls {
             source.downcast_ref::<Trap>(),
             Some(&Trap::UnreachableCodeReached)
         );
-        let report = store.data().messages.take().expect("the allocator's report");
+        let report = store
+            .data()
+            .messages
+            .take()
+            .expect("the allocator's report");
         assert!(
             report.starts_with("deallocate: ") && report.contains("is not a live allocation"),
             "{report}"
@@ -301,7 +310,9 @@ pub mod host_calls {
         let try_log_raw = guest.typed_func::<(u32, u32), i32>(&mut store, "try_log_raw")?;
         assert_eq!(try_log_raw.call(&mut store, (16, u32::MAX))?, 1); // outside memory
         // The call returned: the guest goes on, and so does the host.
-        guest.typed_func::<(), ()>(&mut store, "hello")?.call(&mut store, ())?;
+        guest
+            .typed_func::<(), ()>(&mut store, "hello")?
+            .call(&mut store, ())?;
         assert_eq!(store.data().log, ["hello from the guest"]);
         // ANCHOR_END: error_code
         Ok(())
@@ -363,12 +374,11 @@ pub mod host_calls {
         let mut store = Store::new(engine, calls);
         let instance = linker.instantiate(&mut store, &module)?;
         let log_raw = instance.get_typed_func::<(u32, u32), ()>(&mut store, "log_raw")?;
-        let panic = catch_unwind(AssertUnwindSafe(|| log_raw.call(&mut store, (0xffff_fff0, 8))))
-            .expect_err("the host panics");
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .unwrap_or_default();
+        let panic = catch_unwind(AssertUnwindSafe(|| {
+            log_raw.call(&mut store, (0xffff_fff0, 8))
+        }))
+        .expect_err("the host panics");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
         assert!(message.contains("out of range for slice"), "{message}");
         Ok(())
     }
@@ -430,7 +440,7 @@ pub mod imported_memory {
     fn a_memory_below_the_module_s_minimum_is_refused() -> wasmtime::Result<()> {
         let module = module()?;
         let pages = minimum_pages(&module).expect("an env.memory import");
-        let error = instantiate_with(1).err().expect("one page is too few");
+        let error = instantiate_with(1).expect_err("one page is too few");
         assert_expected(
             "ch12-imported-memory.txt",
             &format!(

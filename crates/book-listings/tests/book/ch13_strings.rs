@@ -37,7 +37,9 @@ pub mod as_strings {
             name: &str,
             params: P,
         ) -> wasmtime::Result<R> {
-            let func = self.instance.get_typed_func::<P, R>(&mut self.store, name)?;
+            let func = self
+                .instance
+                .get_typed_func::<P, R>(&mut self.store, name)?;
             func.call(&mut self.store, params)
         }
 
@@ -144,7 +146,9 @@ pub mod as_strings {
         let text = "héllo wörld";
         let len = u32::try_from(text.len())?;
         let ptr: u32 = guest.call("__new", (len, ARRAY_BUFFER_ID))?;
-        guest.memory.write(&mut guest.store, ptr as usize, text.as_bytes())?;
+        guest
+            .memory
+            .write(&mut guest.store, ptr as usize, text.as_bytes())?;
         let result: u32 = guest.call("shoutUtf8", ptr)?;
         assert_eq!(guest.header_word(result, 8)?, ARRAY_BUFFER_ID);
         let len = object_length(&guest.store, &guest.memory, result)?;
@@ -213,10 +217,20 @@ pub mod go_strings {
     fn a_go_string_s_own_bytes_are_handed_over_and_freed() -> wasmtime::Result<()> {
         let (mut store, guest) = instantiate()?;
         let greeting = guest.output_export::<()>(&mut store, "greeting")?;
-        assert_eq!(greeting.call_string(&mut store, ())?, "Hello from a Go string, call 1");
-        assert_eq!(greeting.call_string(&mut store, ())?, "Hello from a Go string, call 2");
+        assert_eq!(
+            greeting.call_string(&mut store, ())?,
+            "Hello from a Go string, call 1"
+        );
+        assert_eq!(
+            greeting.call_string(&mut store, ())?,
+            "Hello from a Go string, call 2"
+        );
         let live = guest.typed_func::<(), u32>(&mut store, "live")?;
-        assert_eq!(live.call(&mut store, ())?, 0, "the keepalive package let go of both");
+        assert_eq!(
+            live.call(&mut store, ())?,
+            0,
+            "the keepalive package let go of both"
+        );
         Ok(())
     }
 }

@@ -42,7 +42,8 @@ pub mod rust_signatures {
     }
 
     fn instantiate() -> wasmtime::Result<(Store<book_listings::Host>, Instance, Memory)> {
-        let (mut store, instance) = book_listings::instantiate(book_listings::CH14_RUST_SIGNATURES)?;
+        let (mut store, instance) =
+            book_listings::instantiate(book_listings::CH14_RUST_SIGNATURES)?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .expect("exports its memory");
@@ -95,7 +96,13 @@ pub mod rust_signatures {
         // `String`'s fields are in no promised order: find the pointer as the
         // word that is neither 5 (the length and the capacity).
         let ptr = (0..3).map(word).find(|&w| w != 5).expect("a pointer");
-        assert_eq!([word(0), word(1), word(2)].iter().filter(|&&w| w == 5).count(), 2);
+        assert_eq!(
+            [word(0), word(1), word(2)]
+                .iter()
+                .filter(|&&w| w == 5)
+                .count(),
+            2
+        );
         let mut text = [0u8; 5];
         memory.read(&store, ptr as usize, &mut text)?;
         assert_eq!(&text, b"hello");
@@ -112,16 +119,26 @@ pub mod every_export {
         let manifest = std::fs::read_to_string(book_listings::MANIFEST).expect("the manifest");
         let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("JSON");
         let mut modules = Vec::new();
-        for artifact in manifest["artifacts"].as_object().expect("artifacts").values() {
+        for artifact in manifest["artifacts"]
+            .as_object()
+            .expect("artifacts")
+            .values()
+        {
             let path = artifact["path"].as_str().expect("a path");
             let source = artifact["source"].as_str().expect("a source");
             let path = std::path::Path::new(path);
-            if path.extension().is_some_and(|extension| extension == "wasm") {
+            if path
+                .extension()
+                .is_some_and(|extension| extension == "wasm")
+            {
                 modules.push((source.to_owned(), path.display().to_string()));
             } else if path.is_dir() {
                 for entry in std::fs::read_dir(path).expect("a folder") {
                     let inner = entry.expect("an entry").path();
-                    if inner.extension().is_some_and(|extension| extension == "wasm") {
+                    if inner
+                        .extension()
+                        .is_some_and(|extension| extension == "wasm")
+                    {
                         let target = path.file_name().unwrap_or_default().to_string_lossy();
                         modules.push((
                             format!("{source}, after wasm-bindgen --target {target}"),
@@ -154,9 +171,15 @@ pub mod every_export {
         for (source, path) in compiled_modules() {
             let source = source.trim_start_matches("listings/");
             let exports = super::exports_of(&path);
-            let shown = exports.iter().filter_map(|export| Some((shown(&export.name)?, export)));
+            let shown = exports
+                .iter()
+                .filter_map(|export| Some((shown(&export.name)?, export)));
             for (i, (name, export)) in shown.enumerate() {
-                let listing = if i == 0 { format!("`{source}`") } else { String::new() };
+                let listing = if i == 0 {
+                    format!("`{source}`")
+                } else {
+                    String::new()
+                };
                 table.push_str(&format!("| {listing} | `{name}` | `{}` |\n", export.ty()));
             }
         }

@@ -21,7 +21,9 @@ pub mod growing_guest {
         }
 
         fn call(&mut self, export: &str, len: u32) -> wasmtime::Result<u32> {
-            let func = self.instance.get_typed_func::<u32, u32>(&mut self.store, export)?;
+            let func = self
+                .instance
+                .get_typed_func::<u32, u32>(&mut self.store, export)?;
             func.call(&mut self.store, len)
         }
 
@@ -47,14 +49,21 @@ pub mod growing_guest {
         let before = guest.pages();
         guest.call("work_fresh", 8 * MIB)?; // allocated, used and freed
         let after = guest.pages();
-        guest.instance
+        guest
+            .instance
             .get_typed_func::<(), ()>(&mut guest.store, "forget")?
             .call(&mut guest.store, ())?;
         assert_eq!(guest.pages(), after); // nothing gives the pages back
         // ANCHOR_END: never_shrinks
         assert!(after >= before + 128, "8 MiB are 128 pages");
-        let pages = guest.instance.get_typed_func::<(), u32>(&mut guest.store, "pages")?;
-        assert_eq!(u64::from(pages.call(&mut guest.store, ())?), after, "the guest agrees");
+        let pages = guest
+            .instance
+            .get_typed_func::<(), u32>(&mut guest.store, "pages")?;
+        assert_eq!(
+            u64::from(pages.call(&mut guest.store, ())?),
+            after,
+            "the guest agrees"
+        );
         assert_expected(
             "ch15-never-shrinks.txt",
             &format!(
@@ -156,7 +165,10 @@ pub mod growing_guest {
         // 32 MiB do not fit in a 16 MiB slot: the allocator's `memory.grow`
         // fails, and Rust's allocation failure aborts the guest.
         let error = guest.call("work_fresh", 32 * MIB).unwrap_err();
-        assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
+        assert_eq!(
+            error.downcast_ref::<Trap>(),
+            Some(&Trap::UnreachableCodeReached)
+        );
         Ok(())
     }
 }

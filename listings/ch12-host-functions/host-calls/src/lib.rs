@@ -73,7 +73,10 @@ pub extern "C" fn greet_filled(capacity: usize) -> u64 {
     // SAFETY: `buf` has `buf.len()` writable bytes for the call.
     let mut len = unsafe { fill_name(buf.as_mut_ptr(), buf.len()) };
     if len > buf.len() {
-        say(&format!("{} bytes are too few, the name needs {len}", buf.len()));
+        say(&format!(
+            "{} bytes are too few, the name needs {len}",
+            buf.len()
+        ));
         buf = vec![0u8; len];
         // SAFETY: as above, with the room the host asked for.
         len = unsafe { fill_name(buf.as_mut_ptr(), buf.len()) };

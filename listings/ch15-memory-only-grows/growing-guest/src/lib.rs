@@ -15,7 +15,9 @@ pub extern "C" fn pages() -> u32 {
 /// The value behind `mutex`; a guest runs one call at a time, so a poisoned
 /// lock (a panic inside, which aborts anyway) is nothing to wait for.
 fn lock<T>(mutex: &'static Mutex<T>) -> MutexGuard<'static, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn checksum(bytes: &[u8]) -> u32 {
