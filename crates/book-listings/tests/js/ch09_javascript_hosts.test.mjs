@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import test from 'node:test';
 
-import { Guest } from '../../../wasm-memory-js/index.mjs';
+import { Guest, WasmMemoryError, copyOut } from '../../../wasm-memory-js/index.mjs';
 import { artifact, expectFile, instantiate } from '../../../wasm-memory-js/test/artifacts.mjs';
 
 test('a round trip with the plain WebAssembly API', async () => {
@@ -267,4 +267,23 @@ test("Node's row of the table of hosts (chapter 11)", async () => {
       'the `ArrayBuffer` is detached: old views have length 0, read as empty, and drop writes | ' +
       `the \`Uint8Array\` constructor throws a \`RangeError\` | \`${hex}\` |\n`,
   );
+});
+
+// ANCHOR: read_prefixed
+/**
+ * The bytes at a length-prefixed pointer: all Numbers, no BigInt. The
+ * 4-byte length is read from guest memory, so it is checked like the bytes
+ * it announces (copyOut checks the range against the memory, and the cap).
+ */
+function readPrefixed(memory, ptr) {
+  const [len] = new Uint32Array(copyOut(memory, ptr, 4).buffer); // little-endian, as wasm is
+  return copyOut(memory, ptr + 4, len);
+}
+// ANCHOR_END: read_prefixed
+
+test('a length prefix: one i32 result, and a length that is one more claim to check', async () => {
+  const { memory, greeting, lying_greeting } = await instantiate('CH09_LENGTH_PREFIX');
+  assert.equal(typeof greeting(), 'number');
+  assert.equal(new TextDecoder().decode(readPrefixed(memory, greeting())), 'Hello, prefix!');
+  assert.throws(() => readPrefixed(memory, lying_greeting()), WasmMemoryError);
 });
