@@ -1,6 +1,7 @@
 """Turns the output of the two round-trip benchmarks into the table chapters
 8 and 11 show: `ci/bench-table.py --rust RUST_FILE... --go GO_FILE... >
-benchmarks/round-trip.md`.
+benchmarks/round-trip.md`; and, with `--instances FILE...`, the output of the
+`instances` benchmark into chapter 15's table (`benchmarks/instances.md`).
 
 Each RUST_FILE is what one run of `cargo bench -p book-listings --bench
 round_trip` printed (divan), each GO_FILE what one run of `go test -bench
@@ -84,8 +85,43 @@ def size_name(size):
     return f"{size} B"
 
 
+INSTANCE_ROWS = (
+    ("one long-lived instance", "long_lived"),
+    ("a new instance per request, default allocator", "fresh_on_demand"),
+    ("a new instance per request, pooling allocator", "fresh_pooled"),
+)
+INSTANCE_SIZES = (0, 64 << 10, 8 << 20)
+
+
+def instances_table(files):
+    """Chapter 15's table: one request to the growing guest served three
+    ways, each cell the median of the runs and its ratio to the long-lived
+    instance at the same size."""
+    times = median_of(divan_medians(open(name).read()) for name in files)
+    missing = [(name, size) for _, name in INSTANCE_ROWS for size in INSTANCE_SIZES if (name, size) not in times]
+    if missing:
+        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    print(
+        f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
+        f"{len(files)} runs; medians from divan, each cell the median of the runs. "
+        "Each cell is the time of one request of that many bytes (`work_fresh`), "
+        "and in brackets its ratio to the long-lived instance.\n"
+    )
+    print("| Served by | " + " | ".join("no bytes" if size == 0 else size_name(size) for size in INSTANCE_SIZES) + " |")
+    print("|---|" + "---|" * len(INSTANCE_SIZES))
+    for label, name in INSTANCE_ROWS:
+        cells = [
+            f"{show(times[(name, size)])} ({times[(name, size)] / times[('long_lived', size)]:.2f}×)"
+            for size in INSTANCE_SIZES
+        ]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--instances"] and len(args) > 1:
+        instances_table(args[1:])
+        return
     if "--rust" not in args or "--go" not in args or args.index("--rust") > args.index("--go"):
         sys.exit(__doc__)
     rust_files = args[args.index("--rust") + 1 : args.index("--go")]

@@ -37,6 +37,7 @@ mod chapters {
 pub mod assemblyscript;
 pub mod expected;
 mod host;
+pub mod recycling;
 pub mod round_trip;
 pub mod signatures;
 

@@ -21,13 +21,21 @@ pub mod length_prefix {
     fn read_prefixed(export: &str) -> wasmtime::Result<Result<Vec<u8>, GuestSliceError>> {
         let (mut store, instance) = book_listings::instantiate(book_listings::CH09_LENGTH_PREFIX)?;
         let memory = instance.get_memory(&mut store, "memory").expect("a memory");
-        let ptr = instance.get_typed_func::<(), u32>(&mut store, export)?.call(&mut store, ())?;
+        let ptr = instance
+            .get_typed_func::<(), u32>(&mut store, export)?
+            .call(&mut store, ())?;
         let prefix = match read_bytes(&store, &memory, ptr, 4, 4) {
             Ok(prefix) => prefix,
             Err(error) => return Ok(Err(error)),
         };
         let len = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
-        Ok(read_bytes(&store, &memory, ptr.saturating_add(4), len, u32::MAX))
+        Ok(read_bytes(
+            &store,
+            &memory,
+            ptr.saturating_add(4),
+            len,
+            u32::MAX,
+        ))
     }
 
     #[test]

@@ -1,9 +1,7 @@
 pub mod growing_guest {
     use book_listings::expected::assert_expected;
-    use wasmtime::{
-        Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module,
-        PoolingAllocationConfig, Store, Trap,
-    };
+    use book_listings::recycling::{growing_guest, pooling_engine};
+    use wasmtime::{InstancePre, Store, Trap};
 
     const MIB: u32 = 1024 * 1024;
 
@@ -35,15 +33,9 @@ pub mod growing_guest {
         }
     }
 
-    /// The guest needs no imports: a linker with nothing in it.
-    fn instance_pre(engine: &Engine) -> wasmtime::Result<InstancePre<()>> {
-        let module = Module::from_file(engine, book_listings::CH15_GROWING_GUEST)?;
-        Linker::new(engine).instantiate_pre(&module)
-    }
-
     #[test]
     fn freeing_does_not_shrink_memory() -> wasmtime::Result<()> {
-        let pre = instance_pre(book_listings::engine())?;
+        let pre = growing_guest(book_listings::engine())?;
         let mut guest = Growing::from(&pre)?;
         // ANCHOR: never_shrinks
         let before = guest.pages();
@@ -78,7 +70,7 @@ pub mod growing_guest {
 
     #[test]
     fn kept_buffers_grow_memory_and_a_reused_one_does_not() -> wasmtime::Result<()> {
-        let pre = instance_pre(book_listings::engine())?;
+        let pre = growing_guest(book_listings::engine())?;
         let mut table = String::from(
             "| Strategy | pages at start | after 1 call | after 100 calls |\n|---|---|---|---|\n",
         );
@@ -105,7 +97,7 @@ pub mod growing_guest {
     #[test]
     fn a_new_instance_starts_at_the_module_s_size() -> wasmtime::Result<()> {
         // ANCHOR: instance_pre
-        let pre = instance_pre(book_listings::engine())?; // linked once
+        let pre = growing_guest(book_listings::engine())?; // linked once
         let mut first = Growing::from(&pre)?;
         let initial = first.pages();
         first.call("work_and_remember", 8 * MIB)?;
@@ -118,25 +110,10 @@ pub mod growing_guest {
         Ok(())
     }
 
-    // ANCHOR: pooling
-    /// An engine whose instances live in preallocated slots: one memory of
-    /// at most 16 MiB per slot, and slots reused after a store is dropped.
-    fn pooling_engine() -> wasmtime::Result<Engine> {
-        let mut pool = PoolingAllocationConfig::default();
-        pool.total_memories(4)
-            .total_core_instances(4)
-            .total_tables(4)
-            .max_memory_size(16 << 20);
-        let mut config = Config::new();
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        Engine::new(&config)
-    }
-    // ANCHOR_END: pooling
-
     #[test]
     fn a_reused_pool_slot_is_reset_to_the_module_s_memory() -> wasmtime::Result<()> {
         let engine = pooling_engine()?;
-        let pre = instance_pre(&engine)?;
+        let pre = growing_guest(&engine)?;
         let mut first = Growing::from(&pre)?;
         let initial = first.pages();
         let memory = first.instance.get_memory(&mut first.store, "memory");
@@ -161,7 +138,7 @@ pub mod growing_guest {
     #[test]
     fn a_pool_slot_caps_the_memory() -> wasmtime::Result<()> {
         let engine = pooling_engine()?;
-        let mut guest = Growing::from(&instance_pre(&engine)?)?;
+        let mut guest = Growing::from(&growing_guest(&engine)?)?;
         // 32 MiB do not fit in a 16 MiB slot: the allocator's `memory.grow`
         // fails, and Rust's allocation failure aborts the guest.
         let error = guest.call("work_fresh", 32 * MIB).unwrap_err();

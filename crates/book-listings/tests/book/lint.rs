@@ -565,6 +565,20 @@ fn the_introduction_shows_the_pinned_versions() {
         &read("ci/assemblyscript/package.json"),
         "\"assemblyscript\":",
     );
+    // Every Node release the JavaScript hosts run on (see js_hosts.rs).
+    let node_manifest: serde_json::Value =
+        serde_json::from_str(&read("ci/node/package.json")).expect("JSON");
+    let node = node_manifest["devDependencies"]
+        .as_object()
+        .expect("the pinned Node releases")
+        .values()
+        .filter_map(|spec| {
+            spec.as_str()?
+                .rsplit_once('@')
+                .map(|(_, version)| version.to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
     assert_expected(
         "versions.txt",
         &format!(
@@ -578,7 +592,8 @@ fn the_introduction_shows_the_pinned_versions() {
              | AssemblyScript | {assemblyscript} |\n\
              | TinyGo | not installed; not executed |\n\
              | wasm-bindgen (crate and CLI) | {wasm_bindgen} |\n\
-             | Node.js (JavaScript hosts) | the machine's, 20 or later |\n\
+             | Node.js (JavaScript hosts) | {node}, pinned in `ci/node/package.json` |\n\
+             | Node.js (asc, the browser tests' driver) | the machine's, 20 or later |\n\
              | Chromium (browser tests) | Debian's, driven by playwright-core {playwright} |\n\
              | mdBook | {mdbook} |\n"
         ),
@@ -587,12 +602,13 @@ fn the_introduction_shows_the_pinned_versions() {
 
 #[test]
 fn benchmark_results_say_how_they_were_measured() {
-    let results = fs::read_to_string(repo().join("benchmarks/round-trip.md"))
-        .expect("benchmarks/round-trip.md, written by ci/bench");
-    assert!(
-        results.starts_with("Measured by `ci/bench` on "),
-        "benchmarks/round-trip.md must be ci/bench's output, which names the date and machine"
-    );
+    for table in ["benchmarks/round-trip.md", "benchmarks/instances.md"] {
+        let results = fs::read_to_string(repo().join(table)).expect("a table written by ci/bench");
+        assert!(
+            results.starts_with("Measured by `ci/bench` on "),
+            "{table} must be ci/bench's output, which names the date and machine"
+        );
+    }
 }
 
 #[test]
