@@ -30,7 +30,9 @@ export function shoutUtf8(bytes: ArrayBuffer): ArrayBuffer {
 }
 // ANCHOR_END: utf8
 
-/// How many code units a string has: what its header's byte length means.
+// ANCHOR: units
+/// How many code units a string has: half its header's byte length.
 export function units(text: string): i32 {
   return text.length;
 }
+// ANCHOR_END: units

@@ -57,7 +57,7 @@ fn fresh_on_demand(bencher: Bencher, size: u32) {
 
 #[divan::bench(args = SIZES)]
 fn fresh_pooled(bencher: Bencher, size: u32) {
-    let engine = pooling_engine().expect("a pooling engine");
+    let engine = pooling_engine(1).expect("a pooling engine"); // one request at a time
     let pre = growing_guest(&engine).expect("the compiled listing");
     bencher.bench_local(|| fresh_request(&pre, size));
 }

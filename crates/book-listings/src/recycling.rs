@@ -15,14 +15,14 @@ pub fn growing_guest(engine: &Engine) -> wasmtime::Result<InstancePre<()>> {
 }
 
 // ANCHOR: pooling
-/// An engine whose instances live in preallocated slots: up to 4 at once,
-/// each with one memory of at most 16 MiB, and slots reused after a store
-/// is dropped.
-pub fn pooling_engine() -> wasmtime::Result<Engine> {
+/// An engine whose instances live in `slots` preallocated slots, each with
+/// one memory of at most 16 MiB; a slot is reused after its store is
+/// dropped.
+pub fn pooling_engine(slots: u32) -> wasmtime::Result<Engine> {
     let mut pool = PoolingAllocationConfig::default();
-    pool.total_memories(4)
-        .total_core_instances(4)
-        .total_tables(4)
+    pool.total_memories(slots)
+        .total_core_instances(slots)
+        .total_tables(slots)
         .max_memory_size(16 << 20);
     let mut config = Config::new();
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));

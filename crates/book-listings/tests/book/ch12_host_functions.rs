@@ -111,7 +111,8 @@ pub mod host_calls {
                 let name = caller.data().name.clone();
                 let len = u32::try_from(name.len())?;
                 let ptr = allocate_in_caller(&mut caller, len)?;
-                // Looked up after `allocate`, which may have grown it.
+                // Written after `allocate`, which may have grown the memory:
+                // no slice of it is held across the call.
                 let memory = caller_memory(&mut caller)?;
                 memory.write(&mut caller, ptr as usize, name.as_bytes())?;
                 Ok((u64::from(len) << 32) | u64::from(ptr))
@@ -308,7 +309,9 @@ pub mod host_calls {
         let (mut store, guest) = instantiate(define_fetch_name)?;
         // ANCHOR: error_code
         let try_log_raw = guest.typed_func::<(u32, u32), i32>(&mut store, "try_log_raw")?;
-        assert_eq!(try_log_raw.call(&mut store, (16, u32::MAX))?, 1); // outside memory
+        let past_end = 17 * 65_536 - 4;
+        assert_eq!(try_log_raw.call(&mut store, (past_end, 8))?, 1); // outside memory
+        assert_eq!(try_log_raw.call(&mut store, (16, u32::MAX))?, 1); // too long
         // The call returned: the guest goes on, and so does the host.
         guest
             .typed_func::<(), ()>(&mut store, "hello")?
@@ -379,7 +382,11 @@ pub mod host_calls {
         }))
         .expect_err("the host panics");
         let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
-        assert!(message.contains("out of range for slice"), "{message}");
+        // Sign-extended: not the guest's 0xffff_fff0 (4294967280).
+        assert_eq!(
+            message,
+            "range start index 18446744073709551600 out of range for slice of length 1114112"
+        );
         Ok(())
     }
 }

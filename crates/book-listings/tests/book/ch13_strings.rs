@@ -58,8 +58,8 @@ pub mod as_strings {
 
         // ANCHOR: read_string
         /// The code units of the AssemblyScript string at `ptr`, checked: the
-        /// object's class id (4 bytes before its length) must be 2, and its
-        /// byte length, from the header, must be even and inside memory.
+        /// object's class id (8 bytes before the object) must be 2, and its
+        /// byte length (4 bytes before it) must be even and inside memory.
         fn read_units(&mut self, ptr: u32) -> wasmtime::Result<Vec<u16>> {
             let class_id = self.header_word(ptr, 8)?;
             if class_id != STRING_ID {

@@ -58,13 +58,11 @@ pub mod rust_signatures {
     #[test]
     fn a_struct_result_is_written_through_a_hidden_first_parameter() -> wasmtime::Result<()> {
         let (mut store, instance, memory) = instantiate()?;
-        // ANCHOR: call_sret
         let make_pair = instance.get_typed_func::<(u32, u32, u32), ()>(&mut store, "make_pair")?;
         make_pair.call(&mut store, (SCRATCH, 3, 4))?; // out-pointer first
         let mut pair = [0u8; 8];
         memory.read(&store, SCRATCH as usize, &mut pair)?;
         assert_eq!(pair, [3, 0, 0, 0, 4, 0, 0, 0]);
-        // ANCHOR_END: call_sret
         Ok(())
     }
 

@@ -75,7 +75,7 @@ fn the_javascript_helper_module() {
 }
 
 #[test]
-fn chapter_9_javascript_hosts() {
+fn the_javascript_hosts_of_every_chapter() {
     node_test(&test_files("crates/book-listings/tests/js"));
 }
 

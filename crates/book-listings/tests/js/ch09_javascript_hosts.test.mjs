@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import test from 'node:test';
 
-import { Guest, WasmMemoryError, copyOut } from '../../../wasm-memory-js/index.mjs';
+import { Guest, Reason, WasmMemoryError, copyOut } from '../../../wasm-memory-js/index.mjs';
 import { artifact, expectFile, instantiate } from '../../../wasm-memory-js/test/artifacts.mjs';
 
 test('a round trip with the plain WebAssembly API', async () => {
@@ -147,6 +147,16 @@ test('a Number for an i64 parameter is a TypeError; a BigInt is the way in', asy
   // ANCHOR_END: bigint_param
 });
 
+test('an i32 result arrives signed; >>> 0 reads it unsigned', async () => {
+  const { next_i32 } = await instantiate('CH09_NUMBERS');
+  // ANCHOR: i32_signed
+  const wrapped = next_i32(2 ** 31 - 1); // the largest i32, plus one
+  assert.equal(wrapped, -(2 ** 31)); // a pointer at 2 GiB would arrive like this
+  assert.equal(wrapped >>> 0, 2 ** 31); // the unsigned reading
+  assert.equal(next_i32(2 ** 32 - 1), 0); // a Number argument is taken modulo 2^32
+  // ANCHOR_END: i32_signed
+});
+
 test('the same 64 bits, read signed and unsigned', async () => {
   const { next_i64 } = await instantiate('CH09_NUMBERS');
   // ANCHOR: two_readings
@@ -206,6 +216,7 @@ const RESIZABLE_BUFFERS_FLAG = '--experimental-wasm-rab-integration';
 const RESIZABLE_BUFFERS = {
   22: { v8: '12.4', byDefault: false, behindFlag: false },
   24: { v8: '13.6', byDefault: false, behindFlag: true },
+  26: { v8: '14.6', byDefault: true, behindFlag: true },
 };
 // ANCHOR_END: resizable_table
 
@@ -216,11 +227,12 @@ const RESIZABLE_BUFFERS = {
 function lengthTrackingViewFollowsGrowth() {
   // ANCHOR: length_tracking
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+  const earlier = new Uint8Array(memory.buffer);
   const view = new Uint8Array(memory.toResizableBuffer()); // no length: it tracks the buffer's
   const before = view.byteLength;
   memory.grow(1);
   // ANCHOR_END: length_tracking
-  return { before, after: view.byteLength, sameBuffer: view.buffer === memory.buffer };
+  return { earlier: earlier.byteLength, before, after: view.byteLength, sameBuffer: view.buffer === memory.buffer };
 }
 
 test('toResizableBuffer: what this Node has, as the table records it', () => {
@@ -238,7 +250,7 @@ test('toResizableBuffer: what this Node has, as the table records it', () => {
     const flags = row.byDefault ? [] : [RESIZABLE_BUFFERS_FLAG];
     const script = `JSON.stringify((${lengthTrackingViewFollowsGrowth})())`;
     const output = execFileSync(process.execPath, [...flags, '-p', script], { encoding: 'utf8' });
-    assert.deepEqual(JSON.parse(output), { before: 65536, after: 131072, sameBuffer: true }, `${thisNode} ${flags}`);
+    assert.deepEqual(JSON.parse(output), { earlier: 0, before: 65536, after: 131072, sameBuffer: true }, `${thisNode} ${flags}`);
   }
 });
 
@@ -276,7 +288,7 @@ test("Node's row of the table of hosts (chapter 11)", async () => {
  * it announces (copyOut checks the range against the memory, and the cap).
  */
 function readPrefixed(memory, ptr) {
-  const [len] = new Uint32Array(copyOut(memory, ptr, 4).buffer); // little-endian, as wasm is
+  const len = new DataView(copyOut(memory, ptr, 4).buffer).getUint32(0, true); // little-endian, as wasm is
   return copyOut(memory, ptr + 4, len);
 }
 // ANCHOR_END: read_prefixed
@@ -285,5 +297,9 @@ test('a length prefix: one i32 result, and a length that is one more claim to ch
   const { memory, greeting, lying_greeting } = await instantiate('CH09_LENGTH_PREFIX');
   assert.equal(typeof greeting(), 'number');
   assert.equal(new TextDecoder().decode(readPrefixed(memory, greeting())), 'Hello, prefix!');
-  assert.throws(() => readPrefixed(memory, lying_greeting()), WasmMemoryError);
+  assert.throws(() => readPrefixed(memory, lying_greeting()), (error) => {
+    assert.ok(error instanceof WasmMemoryError);
+    assert.equal(error.reason, Reason.TooLong); // 1 GiB is past copyOut's cap: refused before reading
+    return true;
+  });
 });
