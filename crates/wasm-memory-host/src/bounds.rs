@@ -65,16 +65,19 @@ pub enum GuestSliceError {
     },
 }
 
+/// The message names the range and what is wrong with it; the error that
+/// wraps it ([`crate::Error::BadResult`], [`crate::Error::BadArgument`])
+/// says who handed it over.
 impl fmt::Display for GuestSliceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooLong { ptr, len, max_len } => write!(
                 f,
-                "guest returned {len} bytes at {ptr:#x}, more than the {max_len} bytes the host accepts"
+                "{len} bytes at {ptr:#x}, more than the {max_len} bytes the host accepts"
             ),
             Self::Overflow { ptr, len } => write!(
                 f,
-                "guest returned {len} bytes at {ptr:#x}: the end overflows a 32-bit address"
+                "{len} bytes at {ptr:#x}: the end overflows a 32-bit address"
             ),
             Self::OutOfBounds {
                 ptr,
@@ -82,14 +85,13 @@ impl fmt::Display for GuestSliceError {
                 memory_size,
             } => write!(
                 f,
-                "guest returned {len} bytes at {ptr:#x}, ending at {end:#x}, \
-                 past the end of its {memory_size}-byte memory",
+                "{len} bytes at {ptr:#x}, ending at {end:#x}, \
+                 past the end of the guest's {memory_size}-byte memory",
                 end = u64::from(*ptr) + u64::from(*len),
             ),
-            Self::NotUtf8 { ptr, len, error } => write!(
-                f,
-                "guest returned {len} bytes at {ptr:#x} that are not UTF-8: {error}"
-            ),
+            Self::NotUtf8 { ptr, len, error } => {
+                write!(f, "{len} bytes at {ptr:#x} that are not UTF-8: {error}")
+            }
         }
     }
 }
