@@ -2,7 +2,9 @@ pub mod host_calls {
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
     use wasm_memory_host::bounds::{GuestSliceError, read_string};
-    use wasm_memory_host::{Convention, Guest, GuestMessages, define_message_imports};
+    use wasm_memory_host::{
+        Convention, Guest, GuestMessages, PackingOrder, define_message_imports,
+    };
     use wasmtime::{Caller, Extern, Instance, Linker, Memory, Store, Trap, bail};
 
     // ANCHOR: store_data
@@ -108,17 +110,23 @@ pub mod host_calls {
             "env",
             "fetch_name",
             |mut caller: Caller<'_, Calls>| -> wasmtime::Result<u64> {
-                let name = caller.data().name.clone();
-                let len = u32::try_from(name.len())?;
-                let ptr = allocate_in_caller(&mut caller, len)?;
-                // Written after `allocate`, which may have grown the memory:
-                // no slice of it is held across the call.
-                let memory = caller_memory(&mut caller)?;
-                memory.write(&mut caller, ptr as usize, name.as_bytes())?;
-                Ok((u64::from(len) << 32) | u64::from(ptr))
+                let (ptr, len) = name_in_caller(&mut caller)?;
+                Ok(PackingOrder::PointerLow.pack(ptr, len))
             },
         )?;
         Ok(())
+    }
+
+    /// The host's name, in a new buffer of the calling guest.
+    fn name_in_caller(caller: &mut Caller<'_, Calls>) -> wasmtime::Result<(u32, u32)> {
+        let name = caller.data().name.clone();
+        let len = u32::try_from(name.len())?;
+        let ptr = allocate_in_caller(caller, len)?;
+        // Written after `allocate`, which may have grown the memory: no
+        // slice of it is held across the call.
+        let memory = caller_memory(caller)?;
+        memory.write(&mut *caller, ptr as usize, name.as_bytes())?;
+        Ok((ptr, len))
     }
 
     /// Calls the calling guest's `allocate(len)`: a host function may call
@@ -137,10 +145,15 @@ pub mod host_calls {
     }
     // ANCHOR_END: fetch_name
 
-    /// A linker with the guest's four imports, its store, and the guest
-    /// seen through the utility (to call its exports and read its results).
-    fn instantiate(
-        define_fetch: fn(&mut Linker<Calls>) -> wasmtime::Result<()>,
+    /// How a test defines one of the imports.
+    type Define = fn(&mut Linker<Calls>) -> wasmtime::Result<()>;
+
+    /// A linker with the guest's four imports (`env.log` and
+    /// `env.fetch_name` as the test chooses), its store, and the guest seen
+    /// through the utility (to call its exports and read its results).
+    fn instantiate_with(
+        define_log: Define,
+        define_fetch: Define,
     ) -> wasmtime::Result<(Store<Calls>, Guest)> {
         let engine = book_listings::engine();
         let module = book_listings::module(book_listings::CH12_HOST_CALLS)?;
@@ -163,6 +176,11 @@ pub mod host_calls {
         // ANCHOR_END: linker
         let guest = Guest::new(&mut store, instance, Convention::book())?;
         Ok((store, guest))
+    }
+
+    /// The guest with the right host functions, but for `env.fetch_name`.
+    fn instantiate(define_fetch: Define) -> wasmtime::Result<(Store<Calls>, Guest)> {
+        instantiate_with(define_log, define_fetch)
     }
 
     fn live(store: &mut Store<Calls>, guest: &Guest) -> wasmtime::Result<u32> {
@@ -217,17 +235,13 @@ pub mod host_calls {
             "env",
             "fetch_name",
             |mut caller: Caller<'_, Calls>| -> wasmtime::Result<u64> {
-                let name = caller.data().name.clone();
-                let len = u32::try_from(name.len())?;
-                let ptr = allocate_in_caller(&mut caller, len)?;
-                let memory = caller_memory(&mut caller)?;
-                memory.write(&mut caller, ptr as usize, name.as_bytes())?;
+                let (ptr, len) = name_in_caller(&mut caller)?;
                 let Some(Extern::Func(deallocate)) = caller.get_export("deallocate") else {
                     bail!("the calling module exports no `deallocate`");
                 };
                 let deallocate = deallocate.typed::<(u32, u32), ()>(&caller)?;
                 deallocate.call(&mut caller, (ptr, len))?; // wrong: the guest owns it now
-                Ok((u64::from(len) << 32) | u64::from(ptr))
+                Ok(PackingOrder::PointerLow.pack(ptr, len))
             },
         )?;
         Ok(())
@@ -359,24 +373,8 @@ pub mod host_calls {
         assert_eq!(sign_extended, 0xffff_ffff_ffff_fff0);
         assert_eq!(-16i32 as u32 as usize, 0xffff_fff0); // through `u32`: the guest's meaning
 
-        let engine = book_listings::engine();
-        let module = book_listings::module(book_listings::CH12_HOST_CALLS)?;
-        let mut linker = Linker::new(engine);
-        define_careless_log(&mut linker)?;
-        define_try_log(&mut linker)?;
-        define_fill_name(&mut linker)?;
-        define_fetch_name(&mut linker)?;
-        define_message_imports(&mut linker, &Convention::book(), |calls: &mut Calls| {
-            &calls.messages
-        })?;
-        let calls = Calls {
-            log: Vec::new(),
-            name: "Ferris".into(),
-            messages: GuestMessages::default(),
-        };
-        let mut store = Store::new(engine, calls);
-        let instance = linker.instantiate(&mut store, &module)?;
-        let log_raw = instance.get_typed_func::<(u32, u32), ()>(&mut store, "log_raw")?;
+        let (mut store, guest) = instantiate_with(define_careless_log, define_fetch_name)?;
+        let log_raw = guest.typed_func::<(u32, u32), ()>(&mut store, "log_raw")?;
         let panic = catch_unwind(AssertUnwindSafe(|| {
             log_raw.call(&mut store, (0xffff_fff0, 8))
         }))
