@@ -1,7 +1,10 @@
 """Turns the output of the two round-trip benchmarks into the table chapters
 8 and 11 show: `ci/bench-table.py --rust RUST_FILE... --go GO_FILE... >
-benchmarks/round-trip.md`; and, with `--instances FILE...`, the output of the
-`instances` benchmark into chapter 15's table (`benchmarks/instances.md`).
+benchmarks/round-trip.md`; with `--instances FILE...`, the output of the
+`instances` benchmark into chapter 15's table (`benchmarks/instances.md`);
+with `--models RUST_FILE... --go GO_FILE...`, the output of the `models`
+benchmark and of `go test -bench BenchmarkModels` into chapter 17's tables
+(`benchmarks/models.md`).
 
 Each RUST_FILE is what one run of `cargo bench -p book-listings --bench
 round_trip` printed (divan), each GO_FILE what one run of `go test -bench
@@ -117,10 +120,87 @@ def instances_table(files):
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 
+MODEL_SIZES = (16, 1 << 10, 64 << 10, 1 << 20)
+MODEL_ROWS = (
+    ("Rust: host copy (`to_vec`), the floor", "rust", "host_copy"),
+    ("Rust: hand-written, raw wasmtime calls", "rust", "hand_written"),
+    ("Rust: `wasm-memory-host`", "rust", "utility"),
+    ("Rust: the Component Model, `bindgen!`", "rust", "component"),
+    ("Go: host copy (`append`), the floor", "go", "host_copy"),
+    ("Go: hand-written, raw wazero calls", "go", "raw_wazero"),
+    ("Go: Extism's Go SDK", "go", "extism"),
+)
+
+
+def go_model_means(text):
+    """{(operation_model, size): ns/op} from `go test -bench BenchmarkModels`."""
+    return {
+        (f"{operation}_{model}", int(size)): float(nanoseconds)
+        for operation, model, size, nanoseconds in re.findall(
+            r"BenchmarkModels/(\w+)/(\w+)/(\d+)-\d+\s+\d+\s+([\d.]+) ns/op", text
+        )
+    }
+
+
+def models_tables(rust_files, go_files):
+    """Chapter 17's tables: each operation in every model, each cell the
+    median of the runs, with its ratios to the hand-written model and to the
+    host copy of the same host language."""
+    times = {
+        "rust": median_of(divan_medians(open(name).read()) for name in rust_files),
+        "go": median_of(go_model_means(open(name).read()) for name in go_files),
+    }
+    hand_written = {"rust": "hand_written", "go": "raw_wazero"}
+    missing = [
+        (language, f"{operation}_{model}", size)
+        for operation in ("shout", "checksum")
+        for _, language, model in MODEL_ROWS
+        for size in MODEL_SIZES
+        if (f"{operation}_{model}", size) not in times[language]
+    ]
+    if missing:
+        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    print(
+        f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
+        f"{len(rust_files)} runs of each benchmark; each cell is the median of the runs. "
+        "Rust: medians from divan; Go: means from `go test -bench`. "
+        "Each cell is the time of one call with that many bytes of input, then in brackets "
+        "its ratio to the hand-written model and to the host copy, both of the same host language."
+    )
+    for operation, what in (
+        ("shout", "`shout`: a string in, a new string out"),
+        ("checksum", "`checksum`: bytes in, a number out"),
+    ):
+        print(f"\n| {what} | " + " | ".join(size_name(size) for size in MODEL_SIZES) + " |")
+        print("|---|" + "---|" * len(MODEL_SIZES))
+        for label, language, model in MODEL_ROWS:
+            cells = []
+            for size in MODEL_SIZES:
+                time = times[language][(f"{operation}_{model}", size)]
+                base = times[language][(f"{operation}_{hand_written[language]}", size)]
+                copy = times[language][(f"{operation}_host_copy", size)]
+                cells.append(f"{show(time)} ({time / base:.2f}× / {time / copy:.1f}×)")
+            print(f"| {label} | " + " | ".join(cells) + " |")
+
+    rust = times["rust"]
+    print("\n| The utility against the Component Model | " + " | ".join(size_name(size) for size in MODEL_SIZES) + " |")
+    print("|---|" + "---|" * len(MODEL_SIZES))
+    for operation in ("shout", "checksum"):
+        ratios = [rust[(f"{operation}_utility", size)] / rust[(f"{operation}_component", size)] for size in MODEL_SIZES]
+        print(f"| `{operation}`: utility time / component time | " + " | ".join(f"{ratio:.2f}×" for ratio in ratios) + " |")
+
+
 def main():
     args = sys.argv[1:]
     if args[:1] == ["--instances"] and len(args) > 1:
         instances_table(args[1:])
+        return
+    if args[:1] == ["--models"] and "--go" in args:
+        rust_files = args[1 : args.index("--go")]
+        go_files = args[args.index("--go") + 1 :]
+        if not rust_files or not go_files:
+            sys.exit(__doc__)
+        models_tables(rust_files, go_files)
         return
     if "--rust" not in args or "--go" not in args or args.index("--rust") > args.index("--go"):
         sys.exit(__doc__)

@@ -35,8 +35,10 @@ mod chapters {
 }
 
 pub mod assemblyscript;
+pub mod component;
 pub mod expected;
 mod host;
+pub mod models;
 pub mod recycling;
 pub mod round_trip;
 pub mod signatures;

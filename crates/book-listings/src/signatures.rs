@@ -43,9 +43,30 @@ impl fmt::Display for Signature {
 ///
 /// When `wasm` is not a valid module.
 pub fn exported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderError> {
+    Ok(read(wasm)?.exports)
+}
+
+/// Every function `wasm` imports, in the order of its import section, each
+/// named `module.name`.
+///
+/// # Errors
+///
+/// When `wasm` is not a valid module.
+pub fn imported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderError> {
+    Ok(read(wasm)?.imports)
+}
+
+/// The functions a module imports and exports.
+struct Functions {
+    imports: Vec<Signature>,
+    exports: Vec<Signature>,
+}
+
+fn read(wasm: &[u8]) -> Result<Functions, BinaryReaderError> {
     // A function's index counts imported functions first, then defined ones.
     let mut types: Vec<FuncType> = Vec::new();
     let mut function_types: Vec<u32> = Vec::new();
+    let mut imports: Vec<(String, u32)> = Vec::new();
     let mut exports: Vec<(String, u32)> = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
         match payload? {
@@ -60,7 +81,9 @@ pub fn exported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderErr
             }
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    if let TypeRef::Func(index) = import?.ty {
+                    let import = import?;
+                    if let TypeRef::Func(index) = import.ty {
+                        imports.push((format!("{}.{}", import.module, import.name), index));
                         function_types.push(index);
                     }
                 }
@@ -74,7 +97,10 @@ pub fn exported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderErr
                 for export in reader {
                     let export = export?;
                     if export.kind == ExternalKind::Func {
-                        exports.push((export.name.to_owned(), export.index));
+                        let ty = function_types.get(export.index as usize).copied();
+                        if let Some(ty) = ty {
+                            exports.push((export.name.to_owned(), ty));
+                        }
                     }
                 }
             }
@@ -82,15 +108,21 @@ pub fn exported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderErr
         }
     }
     let names = |types: &[wasmparser::ValType]| types.iter().map(ToString::to_string).collect();
-    Ok(exports
-        .into_iter()
-        .filter_map(|(name, index)| {
-            let ty = types.get(*function_types.get(index as usize)? as usize)?;
-            Some(Signature {
-                name,
-                params: names(ty.params()),
-                results: names(ty.results()),
+    let signatures = |functions: Vec<(String, u32)>| {
+        functions
+            .into_iter()
+            .filter_map(|(name, ty)| {
+                let ty = types.get(ty as usize)?;
+                Some(Signature {
+                    name,
+                    params: names(ty.params()),
+                    results: names(ty.results()),
+                })
             })
-        })
-        .collect())
+            .collect()
+    };
+    Ok(Functions {
+        imports: signatures(imports),
+        exports: signatures(exports),
+    })
 }

@@ -3,6 +3,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::fmt::{self, Write as _};
+use core::marker::PhantomData;
 
 /// How many allocations [`CheckedAllocator`] can track at once. More live
 /// allocations than this is reported as an error: the table is fixed so
@@ -24,24 +25,43 @@ pub const CAPACITY: usize = 4096;
 /// ```
 ///
 /// On wasm32 the message goes to the host through the import
-/// `wasm_memory.report_error(ptr, len)`, then the guest traps; elsewhere it
-/// panics. It is meant for single-threaded guests (wasm without threads).
-pub struct CheckedAllocator<A> {
+/// `wasm_memory.report_error(ptr, len)` ([`ReportToHost`]), then the guest
+/// traps; elsewhere it panics. It is meant for single-threaded guests (wasm
+/// without threads).
+pub struct CheckedAllocator<A, R: Report = ReportToHost> {
     inner: A,
     /// `(address, size)` of each live allocation; address 0 marks a free slot.
     live: UnsafeCell<[(usize, usize); CAPACITY]>,
+    report: PhantomData<R>,
 }
 
 // SAFETY: guests without the wasm threads proposal run one thread, so the
 // table is never touched by two callers at once.
-unsafe impl<A: Sync> Sync for CheckedAllocator<A> {}
+unsafe impl<A: Sync, R: Report> Sync for CheckedAllocator<A, R> {}
 
 impl<A> CheckedAllocator<A> {
-    /// Checks every free made through `inner`.
+    /// Checks every free made through `inner`, and reports a misuse to the
+    /// host before it traps.
     pub const fn new(inner: A) -> Self {
+        Self::reporting_to(inner)
+    }
+}
+
+impl<A> CheckedAllocator<A, ReportNowhere> {
+    /// Checks every free made through `inner`, and traps on a misuse
+    /// without a message: the guest imports nothing. For a component, which
+    /// may import only what its WIT world declares.
+    pub const fn unreported(inner: A) -> Self {
+        Self::reporting_to(inner)
+    }
+}
+
+impl<A, R: Report> CheckedAllocator<A, R> {
+    const fn reporting_to(inner: A) -> Self {
         Self {
             inner,
             live: UnsafeCell::new([(0, 0); CAPACITY]),
+            report: PhantomData,
         }
     }
 
@@ -60,14 +80,14 @@ impl<A> CheckedAllocator<A> {
     }
 }
 
-unsafe impl<A: GlobalAlloc> GlobalAlloc for CheckedAllocator<A> {
+unsafe impl<A: GlobalAlloc, R: Report> GlobalAlloc for CheckedAllocator<A, R> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded as is.
         let ptr = unsafe { self.inner.alloc(layout) };
         if !ptr.is_null() {
             match self.table().iter_mut().find(|slot| slot.0 == 0) {
                 Some(slot) => *slot = (ptr as usize, layout.size()),
-                None => fail(format_args!(
+                None => fail::<R>(format_args!(
                     "allocate: more than {CAPACITY} live allocations"
                 )),
             }
@@ -81,10 +101,10 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CheckedAllocator<A> {
             .iter_mut()
             .find(|slot| slot.0 == ptr as usize && !ptr.is_null());
         match slot {
-            None => fail(format_args!(
+            None => fail::<R>(format_args!(
                 "deallocate: {ptr:?} is not a live allocation (freed twice, or never allocated)"
             )),
-            Some(&mut (_, size)) if size != layout.size() => fail(format_args!(
+            Some(&mut (_, size)) if size != layout.size() => fail::<R>(format_args!(
                 "deallocate: {ptr:?} was allocated with {size} bytes but freed with {}",
                 layout.size()
             )),
@@ -98,6 +118,23 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CheckedAllocator<A> {
 }
 // ANCHOR_END: checked_allocator
 
+/// Where [`CheckedAllocator`] sends its message about a misuse, on wasm32,
+/// just before the guest traps.
+pub trait Report {
+    /// Sends `message`, UTF-8, which the callee must not keep.
+    fn report(message: &[u8]);
+}
+
+/// The import `wasm_memory.report_error(ptr, len)`: the default.
+pub struct ReportToHost;
+
+/// Nowhere: the guest traps without a message, and imports nothing.
+pub struct ReportNowhere;
+
+impl Report for ReportNowhere {
+    fn report(_message: &[u8]) {}
+}
+
 // ANCHOR: report_error
 #[cfg(target_arch = "wasm32")]
 #[link(wasm_import_module = "wasm_memory")]
@@ -107,9 +144,23 @@ unsafe extern "C" {
     fn report_error(ptr: *const u8, len: usize);
 }
 
-/// Reports the message to the host, then traps. Formats into a buffer on the
-/// stack: this runs inside the allocator, which must not allocate.
-fn fail(message: fmt::Arguments<'_>) -> ! {
+impl Report for ReportToHost {
+    fn report(message: &[u8]) {
+        // The import exists only on wasm32, and only in a guest that calls
+        // this: the linker drops an import nobody calls.
+        #[cfg(target_arch = "wasm32")]
+        // SAFETY: the host reads `len` initialized bytes and keeps no pointer.
+        unsafe {
+            report_error(message.as_ptr(), message.len())
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = message;
+    }
+}
+
+/// Reports the message, then traps. Formats into a buffer on the stack:
+/// this runs inside the allocator, which must not allocate.
+fn fail<R: Report>(message: fmt::Arguments<'_>) -> ! {
     let mut buffer = StackBuffer {
         bytes: [0; 160],
         len: 0,
@@ -118,8 +169,7 @@ fn fail(message: fmt::Arguments<'_>) -> ! {
     let _ = buffer.write_fmt(message);
     #[cfg(target_arch = "wasm32")]
     {
-        // SAFETY: the host reads `len` initialized bytes and keeps no pointer.
-        unsafe { report_error(buffer.bytes.as_ptr(), buffer.len) };
+        R::report(&buffer.bytes[..buffer.len]);
         core::arch::wasm32::unreachable()
     }
     #[cfg(not(target_arch = "wasm32"))]

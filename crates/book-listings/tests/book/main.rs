@@ -19,6 +19,8 @@ mod ch12_host_functions;
 mod ch13_strings;
 mod ch14_signatures;
 mod ch15_memory_only_grows;
+mod ch16_the_component_model;
+mod ch17_choosing_a_model;
 mod js_hosts;
 mod lint;
 

@@ -1,13 +1,16 @@
 //! The kinds of listing. Each is one module: how to recognize a listing of
 //! that kind in a chapter folder, and how to build all of them.
 //!
-//! A new kind (a component, an Extism plugin, a `.wat` file with a proposal)
-//! is a new module implementing [`Kind`], one line in [`KINDS`], and unit
+//! A new kind (another language, a `.wat` file with a proposal) is a new
+//! module implementing [`Kind`], one line in [`KINDS`], and unit
 //! tests beside it like the ones here. Listings of one kind build in
 //! parallel too, with `build_in_parallel`, unless the kind's compiler takes
-//! them all at once (cargo does).
+//! them all at once (cargo does). A step that follows a kind's build for
+//! some of its listings (wasm-bindgen's glue, a component) is a module too,
+//! called by that kind.
 
 mod assemblyscript;
+mod component;
 mod go;
 mod rust_crate;
 mod wasm_bindgen;

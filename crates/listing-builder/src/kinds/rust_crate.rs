@@ -10,7 +10,7 @@ use std::process::Command;
 
 use cargo_metadata::{CrateType, Message, Metadata, MetadataCommand, Package, PackageId};
 
-use super::{Kind, output_dir, wasm_bindgen};
+use super::{Kind, component, output_dir, wasm_bindgen};
 use crate::error::MissingTool;
 use crate::layout::file_name;
 use crate::{Artifact, Built, Config, Error, Listing, command};
@@ -64,6 +64,11 @@ impl Kind for RustCrate {
                 let glue = wasm_bindgen::generate(listing, &compiled, &versions, config)?;
                 built.artifacts.extend(glue.artifacts);
                 built.inputs.extend(glue.inputs);
+            }
+            if depends_on(package, "wit-bindgen") {
+                let wrapped = component::encode(listing, &compiled, config)?;
+                built.artifacts.extend(wrapped.artifacts);
+                built.inputs.extend(wrapped.inputs);
             }
             built.artifacts.push(Artifact {
                 name: listing.constant(),
