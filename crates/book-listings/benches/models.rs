@@ -7,7 +7,13 @@
 //! - `*_utility`: the same guest through `wasm-memory-host`
 //!   ([`book_listings::models::WithUtility`]);
 //! - `*_component`: the component of chapter 16 through the bindings
-//!   `wasmtime::component::bindgen!` generated.
+//!   `wasmtime::component::bindgen!` generated;
+//! - `checksum_component_core`: the component's core module called by
+//!   hand, as chapter 16's `the_canonical_abi_by_hand` does: the guest's
+//!   code without wasmtime's lifting and lowering;
+//! - `shout_utility_trusting`: the utility again, calling the guest's
+//!   `shout_trusting`, which skips the UTF-8 check of its input as the
+//!   component's generated code does: what that check costs.
 //!
 //! ```console
 //! $ cargo bench -p book-listings --bench models
@@ -66,6 +72,20 @@ fn shout_utility(bencher: Bencher, size: usize) {
 }
 
 #[divan::bench(args = SIZES)]
+fn shout_utility_trusting(bencher: Bencher, size: usize) {
+    let mut guest = WithUtility::with_shout(
+        &Engine::default(),
+        book_listings::CH17_HAND_WRITTEN,
+        "shout_trusting",
+    )
+    .expect("instantiates");
+    let text = input(size);
+    bencher
+        .counter(BytesCount::new(size))
+        .bench_local(|| guest.shout(&text).expect("shouts"));
+}
+
+#[divan::bench(args = SIZES)]
 fn shout_component(bencher: Bencher, size: usize) {
     let (mut store, shouter) =
         component::instantiate(&Engine::default(), "bench").expect("instantiates");
@@ -107,4 +127,27 @@ fn checksum_component(bencher: Bencher, size: usize) {
     bencher
         .counter(BytesCount::new(size))
         .bench_local(|| shouter.call_checksum(&mut store, &bytes).expect("sums"));
+}
+
+#[divan::bench(args = SIZES)]
+fn checksum_component_core(bencher: Bencher, size: usize) {
+    let mut store = wasmtime::Store::new(&Engine::default(), ());
+    let instance = component::core_instance(&mut store).expect("instantiates");
+    let memory = instance.get_memory(&mut store, "memory").expect("exported");
+    let realloc = instance
+        .get_typed_func::<(u32, u32, u32, u32), u32>(&mut store, "cabi_realloc")
+        .expect("exported");
+    let checksum = instance
+        .get_typed_func::<(u32, u32), u32>(&mut store, "checksum")
+        .expect("exported");
+    let bytes = input(size).into_bytes();
+    bencher.counter(BytesCount::new(size)).bench_local(|| {
+        // The canonical ABI's steps: allocate, write, call; the export
+        // owns its argument and frees it.
+        let ptr = realloc
+            .call(&mut store, (0, 0, 1, size as u32))
+            .expect("allocates");
+        memory.data_mut(&mut store)[ptr as usize..][..size].copy_from_slice(&bytes);
+        checksum.call(&mut store, (ptr, size as u32)).expect("sums")
+    });
 }

@@ -3,7 +3,7 @@
 //! the benchmark of chapters 16 and 17.
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Engine, Store};
+use wasmtime::{Engine, Instance, Linker as CoreLinker, Module, Store, bail};
 
 pub use generated::*;
 
@@ -42,3 +42,16 @@ pub fn instantiate(engine: &Engine, name: &str) -> wasmtime::Result<(Store<HostN
     Ok((store, shouter))
 }
 // ANCHOR_END: instantiate
+
+/// The component's core module instantiated on its own, as a core module,
+/// with an import that must not be called: for calling the canonical ABI
+/// by hand (chapter 16), and for timing the guest's code without
+/// wasmtime's lifting and lowering (chapter 17's benchmark).
+pub fn core_instance<T>(store: &mut Store<T>) -> wasmtime::Result<Instance> {
+    let module = Module::from_file(store.engine(), crate::CH16_SHOUTER)?;
+    let mut linker = CoreLinker::new(store.engine());
+    linker.func_wrap("$root", "host-name", |_: i32| -> wasmtime::Result<()> {
+        bail!("only `greet` asks for the host's name")
+    })?;
+    linker.instantiate(store, &module)
+}

@@ -7,7 +7,7 @@
 use std::marker::PhantomData;
 use std::panic::Location;
 
-use wasmtime::{AsContext, AsContextMut, TypedFunc, WasmParams};
+use wasmtime::{AsContext, AsContextMut, TypedFunc, WasmParams, WasmResults};
 
 use crate::GuestBuffer;
 use crate::allocator::{Exports, Lookup};
@@ -211,6 +211,15 @@ impl std::fmt::Debug for Export {
     }
 }
 
+impl<R> std::fmt::Debug for InputExport<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InputExport")
+            .field("name", &self.handle.name)
+            .field("results", &std::any::type_name::<R>())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<P> std::fmt::Debug for OutputExport<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutputExport")
@@ -257,6 +266,49 @@ impl Export {
             BytesFunc::Object(func) => func.call(&mut store, ptr),
         };
         self.handle.finish(store, returned, Some((ptr, len)), utf8)
+    }
+}
+
+/// How an export that takes bytes and returns plain values is called.
+#[derive(Clone)]
+enum InputFunc<R> {
+    /// `(ptr, len)`.
+    Pair(TypedFunc<(u32, u32), R>),
+    /// An AssemblyScript `ArrayBuffer`.
+    Object(TypedFunc<u32, R>),
+}
+
+/// An export that takes bytes and returns `R` (plain numbers, or nothing),
+/// resolved and checked once by [`Guest::input_export`]: each call
+/// allocates the input, writes it, calls, and gives the input back as the
+/// convention says, also when the call fails. No buffer outlives the call,
+/// so the ledger is not involved.
+#[derive(Clone)]
+pub struct InputExport<R> {
+    handle: Handle,
+    func: InputFunc<R>,
+}
+
+impl<R: WasmResults> InputExport<R> {
+    /// The export's name.
+    pub fn name(&self) -> &str {
+        &self.handle.name
+    }
+
+    /// Passes `input` for the call and returns what the export returned.
+    #[track_caller]
+    pub fn call(&self, mut store: impl AsContextMut, input: &[u8]) -> Result<R, Error> {
+        let guest = &self.handle.guest;
+        let ptr = guest.place(&mut store, input, true)?;
+        let len = input.len() as u32; // `place` checked that it fits
+        let returned = match &self.func {
+            InputFunc::Pair(func) => func.call(&mut store, (ptr, len)),
+            InputFunc::Object(func) => func.call(&mut store, ptr),
+        };
+        let released = guest.0.allocator.release_input(&mut store, ptr, len);
+        let value = returned.map_err(|source| guest.failed(&self.handle.name, source))?;
+        released.map_err(|failure| guest.allocator_failed(failure, &self.handle.name))?;
+        Ok(value)
     }
 }
 
@@ -358,6 +410,47 @@ impl Guest {
             )?),
         };
         Ok(Export { handle, func })
+    }
+
+    /// The export `name`, which takes bytes (`(ptr, len)`, or for
+    /// AssemblyScript an `ArrayBuffer`) and returns `R`, plain numbers:
+    /// looked up and type-checked now, once.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wasm_memory_host::Error> {
+    /// # let engine = wasmtime::Engine::default();
+    /// # let wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guest.wat")).expect("assembles");
+    /// # let module = wasmtime::Module::new(&engine, wasm)?;
+    /// # let mut store = wasmtime::Store::new(&engine, ());
+    /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
+    /// use wasm_memory_host::{Convention, Guest};
+    ///
+    /// let guest = Guest::new(&mut store, instance, Convention::book())?;
+    /// let sum = guest.input_export::<u32>(&mut store, "sum")?;
+    /// assert_eq!(sum.call(&mut store, &[1, 2, 250])?, 253); // the input is freed
+    /// let live = guest.typed_func::<(), u32>(&mut store, "live")?;
+    /// assert_eq!(live.call(&mut store, ())?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn input_export<R: WasmResults>(
+        &self,
+        mut store: impl AsContextMut,
+        name: &str,
+    ) -> Result<InputExport<R>, Error> {
+        if let Allocator::None = self.convention().allocator {
+            return Err(no_allocator());
+        }
+        let mut exports = self.exports(&mut store, "look up an export")?;
+        let handle = Handle::resolve(self, &mut exports, name)?;
+        let results = std::any::type_name::<R>();
+        let func = match self.convention().allocator {
+            Allocator::AssemblyScript => {
+                InputFunc::Object(exports.func(name, &format!("(i32) -> {results}"))?)
+            }
+            _ => InputFunc::Pair(exports.func(name, &format!("(i32, i32) -> {results}"))?),
+        };
+        Ok(InputExport { handle, func })
     }
 
     /// The export `name`, which takes `P` and returns a `(ptr, len)` as the

@@ -33,8 +33,10 @@
 //!   cap, and the memory's name. Nothing is guessed; a convention that
 //!   contradicts itself is refused ([`Convention::check`]), and
 //!   [`Guest::new`] checks the exports and their types up front.
-//! - **Export handles.** [`Guest::export`] and [`Guest::output_export`]
-//!   resolve and type-check an export once; calling an [`Export`] then costs
+//! - **Export handles.** [`Guest::export`] (bytes in, bytes out),
+//!   [`Guest::input_export`] (bytes in, numbers out) and
+//!   [`Guest::output_export`] (numbers in, bytes out) resolve and
+//!   type-check an export once; calling an [`Export`] then costs
 //!   the guest's own calls and the copy, with no lookup or allocation
 //!   besides the returned bytes (and no lock while the host holds no
 //!   buffers: only then does the overlap check need the ledger).
@@ -79,7 +81,7 @@ mod values;
 pub use builder::{GuestBuilder, GuestState};
 pub use convention::{Allocator, Convention, DEFAULT_MAX_LEN, PackingOrder, Results};
 pub use error::Error;
-pub use exports::{Export, OutputExport};
+pub use exports::{Export, InputExport, OutputExport};
 pub use guest::Guest;
 pub use ledger::{GuestBuffer, Leak};
 pub use messages::{GuestMessages, define_message_imports};

@@ -34,6 +34,7 @@ const GUEST: &str = r#"
     (i64.or (i64.shl (i64.extend_i32_u (local.get $len)) (i64.const 32))
             (i64.extend_i32_u (local.get $ptr))))
   (func (export "object") (result i32) (i32.const 1024))
+  (func (export "trap") (param i32 i32) (result i32) unreachable)
 )
 "#;
 
@@ -112,5 +113,27 @@ fn an_assemblyscript_result_is_not_held() -> Result<(), Error> {
     assert!(matches!(error, Error::Unsupported { .. }), "{error}");
     // Read at once, it is fine: its header says 0 bytes.
     assert_eq!(object.call(&mut store, ())?, b"");
+    Ok(())
+}
+
+#[test]
+fn an_input_export_frees_its_input_when_the_call_traps() -> Result<(), Error> {
+    let (mut store, guest) = guest(Allocator::allocate_deallocate(), POINTER_LOW)?;
+    let trap = guest.input_export::<u32>(&mut store, "trap")?;
+    let error = trap.call(&mut store, b"input").unwrap_err();
+    assert!(matches!(error, Error::Call { .. }), "{error}");
+    assert_eq!(live(&mut store, &guest)?, 0);
+    Ok(())
+}
+
+#[test]
+fn an_input_export_of_another_type_is_refused() -> Result<(), Error> {
+    let (mut store, guest) = guest(Allocator::allocate_deallocate(), POINTER_LOW)?;
+    let error = guest.input_export::<u64>(&mut store, "trap").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`trap` does not have the type this convention expects ((i32, i32) -> u64): \
+         type mismatch with results"
+    );
     Ok(())
 }

@@ -85,3 +85,15 @@ export function extractFunction(source, start) {
   if (last < 0) return undefined;
   return `${lines.slice(first, last + 1).map((line) => line.slice(indent.length)).join('\n')}\n`;
 }
+
+/**
+ * What a host sees of `call()`, in the words of chapter 17's table of
+ * lying guests: the error it threw, or the value it returned.
+ */
+export function outcome(call) {
+  try {
+    return `no error: the call returned ${JSON.stringify(call())}`;
+  } catch (err) {
+    return `a ${err.name} from the call: ${err.message}`;
+  }
+}

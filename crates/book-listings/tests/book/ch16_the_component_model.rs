@@ -7,7 +7,7 @@ pub mod shouter {
     use book_listings::component::{self, Stats};
     use book_listings::expected::assert_expected;
     use book_listings::signatures::{exported_functions, imported_functions};
-    use wasmtime::{Engine, Instance, Linker, Module, Store, TypedFunc, bail};
+    use wasmtime::{Engine, Store, TypedFunc};
 
     // ANCHOR: calls
     #[test]
@@ -110,24 +110,13 @@ pub mod shouter {
     }
     // ANCHOR_END: core_signatures
 
-    /// The component's core module instantiated on its own, with an import
-    /// that must not be called: the canonical ABI, called by hand.
-    fn core_instance(store: &mut Store<()>) -> wasmtime::Result<Instance> {
-        let module = Module::from_file(store.engine(), book_listings::CH16_SHOUTER)?;
-        let mut linker = Linker::new(store.engine());
-        linker.func_wrap("$root", "host-name", |_: i32| -> wasmtime::Result<()> {
-            bail!("shout does not ask for the host's name")
-        })?;
-        linker.instantiate(store, &module)
-    }
-
     // ANCHOR: by_hand
     /// What wasmtime does for `call_shout`, written out: the calls of
     /// chapters 3 to 5 under other names.
     #[test]
     fn the_canonical_abi_by_hand() -> wasmtime::Result<()> {
         let mut store = Store::new(&Engine::default(), ());
-        let instance = core_instance(&mut store)?;
+        let instance = component::core_instance(&mut store)?;
         let memory = instance.get_memory(&mut store, "memory").expect("exported");
         let realloc: TypedFunc<(u32, u32, u32, u32), u32> =
             instance.get_typed_func(&mut store, "cabi_realloc")?;

@@ -33,6 +33,7 @@ pub mod hand_written {
         Ok(())
     }
 
+    // ANCHOR: component_agrees
     /// The component of chapter 16 gives the same answers: the models
     /// differ in who does the work, not in what the task is.
     #[test]
@@ -50,6 +51,7 @@ pub mod hand_written {
         );
         Ok(())
     }
+    // ANCHOR_END: component_agrees
 }
 
 pub mod lying_shout {
@@ -160,4 +162,226 @@ pub mod extism_shout {
             ]
         );
     }
+}
+
+/// `name(params) -> (results)` of every function `wasm_path` exports, sorted.
+fn exports_of(wasm_path: &str) -> Vec<String> {
+    let wasm = std::fs::read(wasm_path).unwrap_or_else(|err| panic!("{wasm_path}: {err}"));
+    let mut exports: Vec<String> = book_listings::signatures::exported_functions(&wasm)
+        .unwrap_or_else(|err| panic!("{wasm_path} is not a valid module: {err}"))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    exports.sort();
+    exports
+}
+
+/// The module wasm-bindgen wrote beside its web glue for the task: what the
+/// glue calls. Its hosts are JavaScript: `tests/js/ch17_choosing_a_model.test.mjs`.
+fn bindgen_module() -> String {
+    format!(
+        "{}/ch17_bindgen_shout_bg.wasm",
+        book_listings::CH17_BINDGEN_SHOUT_WEB
+    )
+}
+
+pub mod bindgen_shout {
+    /// After wasm-bindgen, `shout` returns its `(ptr, len)` as two values
+    /// (the multi-value rewrite of chapter 10), and the glue's allocator
+    /// exports are there.
+    #[test]
+    fn the_glue_calls_these_exports() {
+        assert_eq!(
+            super::exports_of(&super::bindgen_module()),
+            [
+                "__wbindgen_free(i32, i32, i32) -> ()",
+                "__wbindgen_malloc(i32, i32) -> (i32)",
+                "__wbindgen_realloc(i32, i32, i32, i32) -> (i32)",
+                "__wbindgen_start() -> ()",
+                "checksum(i32, i32) -> (i32)",
+                "shout(i32, i32) -> (i32, i32)",
+            ]
+        );
+    }
+}
+
+pub mod lying_bindgen {
+    /// Every export of the stand-in is one the glue calls, with the same
+    /// type, so the glue cannot tell it from the module it was made for
+    /// (it leaves out `checksum`, which the lie does not need).
+    #[test]
+    fn it_exports_what_the_glue_calls() {
+        let glue_calls = super::exports_of(&super::bindgen_module());
+        let stand_in = super::exports_of(book_listings::CH17_LYING_BINDGEN);
+        assert!(stand_in.contains(&"shout(i32, i32) -> (i32, i32)".to_owned()));
+        for export in &stand_in {
+            assert!(
+                glue_calls.contains(export),
+                "{export} is not in {glue_calls:?}"
+            );
+        }
+    }
+}
+
+pub mod as_shout {
+    /// The task and the liar, beside AssemblyScript's runtime exports; the
+    /// bindings' tests are JavaScript: `tests/js/ch17_choosing_a_model.test.mjs`.
+    #[test]
+    fn it_exports_the_task_and_the_liar() {
+        let exports = super::exports_of(book_listings::CH17_AS_SHOUT);
+        for export in [
+            "shout(i32) -> (i32)",
+            "checksum(i32) -> (i32)",
+            "lie(i32) -> (i32)",
+            "__new(i32, i32) -> (i32)",
+        ] {
+            assert!(
+                exports.iter().any(|e| e == export),
+                "{export} in {exports:?}"
+            );
+        }
+    }
+}
+
+pub mod comparison {
+    //! The chapter's comparison table. Each model's row says what the model
+    //! does for the reader; its "a lying guest gets" cell is the file that
+    //! model's liar test wrote (in Rust, Go or JavaScript), so the table
+    //! shows what was executed, not what was expected.
+
+    use book_listings::expected::{assert_expected, expected_file};
+
+    /// One model, as the table describes it.
+    struct Model {
+        name: &'static str,
+        allocates: &'static str,
+        frees: &'static str,
+        checks: &'static str,
+        /// `expected/ch17-liar-<liar>.txt`, and the test that writes it.
+        liar: (&'static str, &'static str),
+        by_hand: &'static str,
+        runs_on: &'static str,
+    }
+
+    const MODELS: &[Model] = &[
+        Model {
+            name: "Hand-written (chapters 3 to 5), raw wasmtime calls",
+            allocates: "the host, calling the guest's `allocate`",
+            frees: "the host, calling `deallocate` for both buffers",
+            checks: "nowhere, unless the host writes the checks",
+            liar: (
+                "hand-written",
+                "ch17 `lying_shout::the_hand_written_host_panics`",
+            ),
+            by_hand: "everything: packing, copies, frees, checks",
+            runs_on: "any host; any guest that exports an allocator",
+        },
+        Model {
+            name: "The utility, Rust (`wasm-memory-host`)",
+            allocates: "the utility, through the guest's allocator",
+            frees: "the utility; its ledger reports what was not released",
+            checks: "the utility: every `(ptr, len)`, lengths capped, UTF-8",
+            liar: ("utility", "ch17 `lying_shout::the_utility_returns_an_error`"),
+            by_hand: "the guest's exports follow a convention the host names",
+            runs_on: "wasmtime; Rust, Go, AssemblyScript guests",
+        },
+        Model {
+            name: "The utility, Go (`wazerohost`)",
+            allocates: "the utility, through the guest's allocator",
+            frees: "the utility; its ledger reports what was not released",
+            checks: "the utility, as in Rust",
+            liar: ("utility-go", "`chapter17_test.go`, `TestWazerohostRefusesTheLie`"),
+            by_hand: "as in Rust",
+            runs_on: "wazero",
+        },
+        Model {
+            name: "The utility, JavaScript (`wasm-memory-js`)",
+            allocates: "the utility, through the guest's allocator",
+            frees: "the utility",
+            checks: "the utility, as in Rust",
+            liar: ("utility-js", "`ch17_choosing_a_model.test.mjs`"),
+            by_hand: "as in Rust",
+            runs_on: "Node and browsers",
+        },
+        Model {
+            name: "The Component Model, wasmtime and `bindgen!`",
+            allocates: "wasmtime, through the guest's `cabi_realloc`",
+            frees: "the guest frees arguments; wasmtime calls `cabi_post_*` for results",
+            checks: "wasmtime, when it lifts: bounds, alignment, UTF-8",
+            liar: (
+                "component-model-wasmtime",
+                "ch16 `lying_component::the_chapter_17_lie`",
+            ),
+            by_hand: "nothing for these types: a WIT file, and a component to build",
+            runs_on: "component runtimes (wasmtime, jco); guests with a WIT generator",
+        },
+        Model {
+            name: "The Component Model, Node and `jco transpile`",
+            allocates: "jco's generated JavaScript, through `cabi_realloc`",
+            frees: "the guest frees arguments; the generated code calls `cabi_post_*`",
+            checks: "the generated code, when it lifts",
+            liar: ("component-model-jco", "`ch16_the_component_model.test.mjs`"),
+            by_hand: "nothing for these types",
+            runs_on: "Node and browsers, from the same component",
+        },
+        Model {
+            name: "Extism, the Go SDK on wazero",
+            allocates: "the plug-in, in the kernel's memory (`alloc`)",
+            frees: "the kernel's reset at the start of the next call; `free` only reuses space within a call",
+            checks: "the kernel, on `output_set`: an output out of its bounds is dropped",
+            liar: ("extism", "`chapter17_test.go`, `TestExtismLie`"),
+            by_hand: "the bytes' encoding (a `u32` is 4 bytes)",
+            runs_on: "Extism's SDKs; Extism's PDKs",
+        },
+        Model {
+            name: "wasm-bindgen, Node",
+            allocates: "the glue, calling `__wbindgen_malloc`",
+            frees: "the glue, calling `__wbindgen_free` after it decoded a result",
+            checks: "nowhere: the glue trusts the module it was generated for",
+            liar: ("wasm-bindgen", "`ch17_choosing_a_model.test.mjs`"),
+            by_hand: "nothing: the glue is the host",
+            runs_on: "JavaScript hosts; Rust guests",
+        },
+        Model {
+            name: "AssemblyScript's generated bindings, Node",
+            allocates: "the bindings, calling `__new`",
+            frees: "the guest's collector; the bindings pin arguments while they lower more",
+            checks: "nowhere: the bindings trust the module",
+            liar: ("assemblyscript", "`ch17_choosing_a_model.test.mjs`"),
+            by_hand: "nothing: the bindings are the host",
+            runs_on: "JavaScript hosts; AssemblyScript guests",
+        },
+    ];
+
+    /// The first line of `expected/ch17-liar-<slug>.txt`.
+    fn observed(slug: &str, written_by: &str) -> String {
+        let path = expected_file(&format!("ch17-liar-{slug}.txt"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|err| panic!("{}: {err}; {written_by} writes it", path.display()));
+        text.lines().next().unwrap_or_default().to_owned()
+    }
+
+    // ANCHOR: table
+    #[test]
+    fn the_models_compared() {
+        let mut table = String::from(
+            "| Model | Who allocates | Who frees | Who checks bounds | A lying guest gets | \
+             Still by hand | Runs on |\n|---|---|---|---|---|---|---|\n",
+        );
+        for model in MODELS {
+            let (slug, written_by) = model.liar;
+            table.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                model.name,
+                model.allocates,
+                model.frees,
+                model.checks,
+                observed(slug, written_by).replace('|', "\\|"),
+                model.by_hand,
+                model.runs_on,
+            ));
+        }
+        assert_expected("ch17-models.md", &table);
+    }
+    // ANCHOR_END: table
 }

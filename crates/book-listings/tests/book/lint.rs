@@ -547,20 +547,40 @@ fn the_introduction_shows_the_pinned_versions() {
     };
     let rust = value_after(&read("rust-toolchain.toml"), "channel =");
     let lock = read("Cargo.lock");
-    let wasmtime_entry = lock
-        .split("[[package]]")
-        .find(|entry| entry.contains("\nname = \"wasmtime\"\n"))
-        .expect("wasmtime in Cargo.lock");
-    let wasmtime = value_after(wasmtime_entry, "version =");
+    let locked = |lock: &str, name: &str| {
+        let entry = lock
+            .split("[[package]]")
+            .find(|entry| entry.contains(&format!("\nname = \"{name}\"\n")))
+            .unwrap_or_else(|| panic!("{name} is not in the lock file"));
+        value_after(entry, "version =")
+    };
+    let wasmtime = locked(&lock, "wasmtime");
+    // The builder's, pinned exactly at the root (wasmtime's macros lock
+    // another release of it).
+    let wit_component = value_after(&read("Cargo.toml"), "wit-component =")
+        .trim_start_matches('=')
+        .to_owned();
+    let listings_lock = read("listings/Cargo.lock");
+    let wit_bindgen = locked(&listings_lock, "wit-bindgen");
+    let extism_pdk = locked(&listings_lock, "extism-pdk");
+    let jco = value_after(&read("ci/jco/package.json"), "\"@bytecodealliance/jco\":");
     let tools = read("ci/tools.env");
     let mdbook = value_after(&tools, "MDBOOK_VERSION=");
     let go = value_after(&tools, "GO_VERSION=");
     let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
     let playwright = value_after(&read("ci/browser/package.json"), "\"playwright-core\":");
-    let wazero = value_after(
-        &read("crates/go/wazerohost/go.mod"),
-        "require github.com/tetratelabs/wazero",
-    );
+    let go_mod = read("crates/go/wazerohost/go.mod");
+    let go_requirement = |module: &str| -> String {
+        go_mod
+            .lines()
+            .map(|line| line.trim().trim_start_matches("require").trim())
+            .find_map(|line| line.strip_prefix(module))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no requirement of {module} in crates/go/wazerohost/go.mod"))
+            .to_owned()
+    };
+    let wazero = go_requirement("github.com/tetratelabs/wazero ");
+    let extism_go_sdk = go_requirement("github.com/extism/go-sdk ");
     let assemblyscript = value_after(
         &read("ci/assemblyscript/package.json"),
         "\"assemblyscript\":",
@@ -592,6 +612,11 @@ fn the_introduction_shows_the_pinned_versions() {
              | AssemblyScript | {assemblyscript} |\n\
              | TinyGo | not installed; not executed |\n\
              | wasm-bindgen (crate and CLI) | {wasm_bindgen} |\n\
+             | wit-bindgen (the component guest) | {wit_bindgen} |\n\
+             | wit-component (makes the component) | {wit_component} |\n\
+             | jco (the component in Node) | {jco} |\n\
+             | extism-pdk (the Extism plug-in) | {extism_pdk} |\n\
+             | Extism's Go SDK (the Extism host) | {extism_go_sdk} |\n\
              | Node.js (JavaScript hosts) | {node}, pinned in `ci/node/package.json` |\n\
              | Node.js (asc, the browser tests' driver) | the machine's, 20 or later |\n\
              | Chromium (browser tests) | Debian's, driven by playwright-core {playwright} |\n\
@@ -602,7 +627,11 @@ fn the_introduction_shows_the_pinned_versions() {
 
 #[test]
 fn benchmark_results_say_how_they_were_measured() {
-    for table in ["benchmarks/round-trip.md", "benchmarks/instances.md"] {
+    for table in [
+        "benchmarks/round-trip.md",
+        "benchmarks/instances.md",
+        "benchmarks/models.md",
+    ] {
         let results = fs::read_to_string(repo().join(table)).expect("a table written by ci/bench");
         assert!(
             results.starts_with("Measured by `ci/bench` on "),

@@ -17,6 +17,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
+	"example.com/wasm-memory-book/go/wazerohost"
 	"example.com/wasm-memory-book/go/wazerohost/internal/booktest"
 )
 
@@ -363,3 +364,45 @@ func BenchmarkModels(b *testing.B) {
 		}
 	}
 }
+
+// ANCHOR: wazero_component
+// TestWazeroRefusesAComponent compiles chapter 16's component with
+// wazero: it runs core modules only, so a Go host cannot take the
+// Component Model's place in this chapter's table.
+func TestWazeroRefusesAComponent(t *testing.T) {
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	_, err := r.CompileModule(ctx, booktest.Artifact(t, "CH16_SHOUTER_COMPONENT"))
+	if err == nil {
+		t.Fatal("wazero compiled a component")
+	}
+	booktest.ExpectFile(t, "ch17-wazero-component.txt", err.Error()+"\n")
+}
+
+// ANCHOR_END: wazero_component
+
+// ANCHOR: utility_liar
+// TestWazerohostRefusesTheLie runs the chapter's hand-written liar under
+// the Go utility: the lie is an error that says what was wrong.
+func TestWazerohostRefusesTheLie(t *testing.T) {
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	module := booktest.Instantiate(ctx, t, r, "CH17_LYING_SHOUT", booktest.Options{})
+	guest, err := wazerohost.New(module, wazerohost.Book())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shout, err := guest.Export("shout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = shout.CallString(ctx, "hello")
+	if err == nil {
+		t.Fatal("the lie was not refused")
+	}
+	booktest.ExpectFile(t, "ch17-liar-utility-go.txt", "an error from the call: "+err.Error()+"\n")
+}
+
+// ANCHOR_END: utility_liar
