@@ -38,6 +38,7 @@ impl fmt::Display for Signature {
 }
 
 /// Every function `wasm` exports, in the order of its export section.
+/// `wasm` is a core module; a component's exports are typed in WIT.
 ///
 /// # Errors
 ///

@@ -167,11 +167,9 @@ fn fail<R: Report>(message: fmt::Arguments<'_>) -> ! {
     };
     // A message longer than the buffer is cut short, not lost.
     let _ = buffer.write_fmt(message);
+    R::report(&buffer.bytes[..buffer.len]);
     #[cfg(target_arch = "wasm32")]
-    {
-        R::report(&buffer.bytes[..buffer.len]);
-        core::arch::wasm32::unreachable()
-    }
+    core::arch::wasm32::unreachable();
     #[cfg(not(target_arch = "wasm32"))]
     panic!(
         "{}",

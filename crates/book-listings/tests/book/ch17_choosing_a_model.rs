@@ -281,7 +281,10 @@ pub mod comparison {
             allocates: "the utility, through the guest's allocator",
             frees: "the utility; its ledger reports what was not released",
             checks: "the utility: every `(ptr, len)`, lengths capped, UTF-8",
-            liar: ("utility", "ch17 `lying_shout::the_utility_returns_an_error`"),
+            liar: (
+                "utility",
+                "ch17 `lying_shout::the_utility_returns_an_error`",
+            ),
             by_hand: "the guest's exports follow a convention the host names",
             runs_on: "wasmtime; Rust, Go, AssemblyScript guests",
         },
@@ -290,7 +293,10 @@ pub mod comparison {
             allocates: "the utility, through the guest's allocator",
             frees: "the utility; its ledger reports what was not released",
             checks: "the utility, as in Rust",
-            liar: ("utility-go", "`chapter17_test.go`, `TestWazerohostRefusesTheLie`"),
+            liar: (
+                "utility-go",
+                "`chapter17_test.go`, `TestWazerohostRefusesTheLie`",
+            ),
             by_hand: "as in Rust",
             runs_on: "wazero",
         },
