@@ -26,8 +26,10 @@ pub const CAPACITY: usize = 4096;
 ///
 /// On wasm32 the message goes to the host through the import
 /// `wasm_memory.report_error(ptr, len)` ([`ReportToHost`]), then the guest
-/// traps; elsewhere it panics. It is meant for single-threaded guests (wasm
-/// without threads).
+/// traps; elsewhere it aborts with the message. It is meant for
+/// single-threaded guests (wasm without threads). [`CheckedAllocator::unreported`]
+/// makes one that traps without the import ([`ReportNowhere`]), for a
+/// component, which may import only what its WIT world declares.
 pub struct CheckedAllocator<A, R: Report = ReportToHost> {
     inner: A,
     /// `(address, size)` of each live allocation; address 0 marks a free slot.
@@ -118,11 +120,20 @@ unsafe impl<A: GlobalAlloc, R: Report> GlobalAlloc for CheckedAllocator<A, R> {
 }
 // ANCHOR_END: checked_allocator
 
-/// Where [`CheckedAllocator`] sends its message about a misuse, on wasm32,
-/// just before the guest traps.
-pub trait Report {
+// ANCHOR: report_error
+/// Where [`CheckedAllocator`] sends its message about a misuse, just before
+/// the guest traps (or, off wasm32, aborts). Sealed: `report` runs inside
+/// the allocator, where allocating or unwinding would be undefined
+/// behaviour, so only this crate's two implementations exist.
+pub trait Report: sealed::Sealed {
     /// Sends `message`, UTF-8, which the callee must not keep.
     fn report(message: &[u8]);
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::ReportToHost {}
+    impl Sealed for super::ReportNowhere {}
 }
 
 /// The import `wasm_memory.report_error(ptr, len)`: the default.
@@ -135,7 +146,6 @@ impl Report for ReportNowhere {
     fn report(_message: &[u8]) {}
 }
 
-// ANCHOR: report_error
 #[cfg(target_arch = "wasm32")]
 #[link(wasm_import_module = "wasm_memory")]
 unsafe extern "C" {
@@ -171,12 +181,18 @@ fn fail<R: Report>(message: fmt::Arguments<'_>) -> ! {
     #[cfg(target_arch = "wasm32")]
     core::arch::wasm32::unreachable();
     #[cfg(not(target_arch = "wasm32"))]
-    panic!(
-        "{}",
-        core::str::from_utf8(&buffer.bytes[..buffer.len]).unwrap_or("(not UTF-8)")
-    )
+    abort_with(core::str::from_utf8(&buffer.bytes[..buffer.len]).unwrap_or("(not UTF-8)"))
 }
 // ANCHOR_END: report_error
+
+/// Off wasm32 (the crate's own tests on the host), stops the process with
+/// the message. A panic must not unwind out of a global allocator; one that
+/// leaves an `extern "C"` function aborts instead, after printing it.
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(improper_ctypes_definitions)] // called from Rust only
+extern "C" fn abort_with(message: &str) -> ! {
+    panic!("{message}")
+}
 
 struct StackBuffer {
     bytes: [u8; 160],

@@ -35,6 +35,8 @@ const GUEST: &str = r#"
             (i64.extend_i32_u (local.get $ptr))))
   (func (export "object") (result i32) (i32.const 1024))
   (func (export "trap") (param i32 i32) (result i32) unreachable)
+  (func (export "length") (param i32 i32) (result i32) (local.get 1))
+  (func (export "object_length") (param i32) (result i32) (i32.const 5))
 )
 "#;
 
@@ -135,5 +137,24 @@ fn an_input_export_of_another_type_is_refused() -> Result<(), Error> {
         "`trap` does not have the type this convention expects ((i32, i32) -> u64): \
          type mismatch with results"
     );
+    Ok(())
+}
+
+#[test]
+fn an_input_export_under_the_canonical_abi_leaves_the_input_to_the_export() -> Result<(), Error> {
+    // The input belongs to the export, which frees it itself: the host
+    // calls no free (this guest's `length` frees nothing, so it stays live).
+    let (mut store, guest) = guest(Allocator::cabi_realloc(), POINTER_LOW)?;
+    let length = guest.input_export::<u32>(&mut store, "length")?;
+    assert_eq!(length.call(&mut store, b"input")?, 5);
+    assert_eq!(live(&mut store, &guest)?, 1);
+    Ok(())
+}
+
+#[test]
+fn an_input_export_under_assemblyscript_passes_an_array_buffer() -> Result<(), Error> {
+    let (mut store, guest) = guest(Allocator::AssemblyScript, Results::ObjectHeader)?;
+    let length = guest.input_export::<u32>(&mut store, "object_length")?;
+    assert_eq!(length.call(&mut store, b"input")?, 5);
     Ok(())
 }

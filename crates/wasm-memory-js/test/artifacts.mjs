@@ -87,13 +87,14 @@ export function extractFunction(source, start) {
 }
 
 /**
- * What a host sees of `call()`, in the words of chapter 17's table of
- * lying guests: the error it threw, or the value it returned.
+ * What a host sees of `call()`, in the words of chapter 17's tables of
+ * lying guests, the verdict first: `threw RangeError: ...`, or `no error:
+ * returned "..."` (NUL characters shown as `\0`).
  */
 export function outcome(call) {
   try {
-    return `no error: the call returned ${JSON.stringify(call())}`;
+    return `no error: returned ${JSON.stringify(call()).replaceAll('\\u0000', '\\0')}`;
   } catch (err) {
-    return `a ${err.name} from the call: ${err.message}`;
+    return `threw ${err.name}: ${err.message}`;
   }
 }

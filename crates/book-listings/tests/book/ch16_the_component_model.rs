@@ -30,8 +30,10 @@ pub mod shouter {
 
     // ANCHOR: nothing_leaks
     /// Every argument the host lowered was freed by the guest (its `String`
-    /// owns the buffer), and every result was freed by `cabi_post_shout`,
-    /// which wasmtime called after lifting it: nothing is live in between.
+    /// owns the buffer), every result was freed by `cabi_post_shout` or
+    /// `cabi_post_greet`, which wasmtime called after lifting it, and every
+    /// name the import returned was freed by `greet`: nothing is live
+    /// between calls.
     #[test]
     fn post_return_frees_every_result() -> wasmtime::Result<()> {
         let engine = Engine::default();
@@ -39,6 +41,8 @@ pub mod shouter {
         for round in 0..1000 {
             let text = format!("round {round}");
             assert_eq!(shouter.call_shout(&mut store, &text)?, text.to_uppercase());
+            // The import's String, lowered into the guest, is freed there.
+            assert_eq!(shouter.call_greet(&mut store)?, "Hello, wasmtime!");
         }
         shouter.call_measure(&mut store, &[7; 4096])?;
         assert_eq!(shouter.call_live(&mut store)?, 0);
@@ -55,8 +59,8 @@ pub mod shouter {
         Ok(())
     }
 
-    /// `name | core type | what it is`, for every function the core module
-    /// exports and imports.
+    /// `import or export | function | core type`, for every function the
+    /// core module imports and exports.
     fn core_signature_table() -> String {
         let wasm = std::fs::read(book_listings::CH16_SHOUTER).expect("the compiled listing");
         let imports = imported_functions(&wasm).expect("a valid module");
@@ -79,9 +83,29 @@ pub mod shouter {
         table
     }
 
+    /// `generate!` embeds the world in the core module, in a custom section
+    /// named after the generator's version and the world, which
+    /// wit-component reads back.
+    #[test]
+    fn the_world_travels_in_a_custom_section() {
+        let wasm = std::fs::read(book_listings::CH16_SHOUTER).expect("the compiled listing");
+        let sections: Vec<String> = wasmparser::Parser::new(0)
+            .parse_all(&wasm)
+            .filter_map(|payload| match payload {
+                Ok(wasmparser::Payload::CustomSection(section)) => Some(section.name().to_owned()),
+                _ => None,
+            })
+            .filter(|name| name.starts_with("component-type"))
+            .collect();
+        assert_eq!(
+            sections,
+            ["component-type:wit-bindgen:0.61.1:book:shouter:shouter:encoded world"]
+        );
+    }
+
     // ANCHOR: core_signatures
     /// What wit-bindgen compiled the world to, read from the core module
-    /// inside the component: the chapter's table is this test's output.
+    /// that wit-component wraps: the chapter's table is this test's output.
     #[test]
     fn the_core_module_speaks_the_canonical_abi() {
         let table = core_signature_table();
@@ -193,7 +217,7 @@ pub mod lying_component {
         let error = call("past-the-end").expect_err("a lie");
         assert_expected(
             "ch17-liar-component-model-wasmtime.txt",
-            &format!("an error from the call: {error:#}\n"),
+            &format!("error: {error:#}\n"),
         );
     }
 }

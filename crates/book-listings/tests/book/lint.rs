@@ -8,7 +8,7 @@
 //! - every listing is shown in some chapter;
 //! - every code block is a doctest (```` ```rust ````), a diagram
 //!   (```` ```mermaid ````), a command that exists (```` ```console ````), or
-//!   an include and nothing else;
+//!   an include and nothing else, and every include starts its line;
 //! - every internal link and image points at a file, and at a heading that
 //!   exists;
 //! - every chapter is in `SUMMARY.md`, and the versions the introduction
@@ -326,6 +326,14 @@ fn every_listing_is_shown_in_a_chapter() {
 fn every_code_block_is_tested_or_included() {
     let mut problems = Vec::new();
     for chapter in chapters() {
+        for line in indented_includes(&chapter.text) {
+            problems.push(format!(
+                "{}:{line}: an indented `{{{{#include}}}}`: mdBook does not indent the lines it \
+                 includes, so they end the list item and leave its fence open; put the block \
+                 at the margin",
+                chapter.path
+            ));
+        }
         let mut block: Option<(String, String)> = None; // (info string, content)
         for event in markdown_events(&chapter.text) {
             match event {
@@ -357,6 +365,15 @@ fn every_code_block_is_tested_or_included() {
         }
     }
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// The line numbers of `{{#include}}` directives that do not start a line.
+fn indented_includes(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.starts_with([' ', '\t']) && line.trim_start().starts_with("{{#"))
+        .map(|(index, _)| index + 1)
+        .collect()
 }
 
 /// The rules for one fenced block; see the top of this file.
@@ -569,18 +586,23 @@ fn the_introduction_shows_the_pinned_versions() {
     let go = value_after(&tools, "GO_VERSION=");
     let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
     let playwright = value_after(&read("ci/browser/package.json"), "\"playwright-core\":");
-    let go_mod = read("crates/go/wazerohost/go.mod");
-    let go_requirement = |module: &str| -> String {
-        go_mod
+    let go_requirement = |go_mod: &str, module: &str| -> String {
+        read(go_mod)
             .lines()
             .map(|line| line.trim().trim_start_matches("require").trim())
             .find_map(|line| line.strip_prefix(module))
             .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no requirement of {module} in crates/go/wazerohost/go.mod"))
+            .unwrap_or_else(|| panic!("no requirement of {module} in {go_mod}"))
             .to_owned()
     };
-    let wazero = go_requirement("github.com/tetratelabs/wazero ");
-    let extism_go_sdk = go_requirement("github.com/extism/go-sdk ");
+    let wazero = go_requirement(
+        "crates/go/wazerohost/go.mod",
+        "github.com/tetratelabs/wazero ",
+    );
+    let extism_go_sdk = go_requirement(
+        "crates/go/wazerohost/chapter17/go.mod",
+        "github.com/extism/go-sdk ",
+    );
     let assemblyscript = value_after(
         &read("ci/assemblyscript/package.json"),
         "\"assemblyscript\":",
@@ -723,6 +745,18 @@ mod self_test {
         assert_eq!(anchor_body(text, "inner").as_deref(), Some("c\n"));
         assert_eq!(anchor_body(text, "missing"), None);
         assert_eq!(anchor_body("// ANCHOR: open\nx\n", "open"), None);
+    }
+
+    #[test]
+    fn includes_must_start_a_line() {
+        assert_eq!(
+            indented_includes("```go\n{{#include a.go:x}}\n```\n"),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            indented_includes("- item\n\n  ```go\n  {{#include a.go:x}}\n"),
+            vec![4]
+        );
     }
 
     #[test]

@@ -143,6 +143,14 @@ test('a lie does not poison the instance: the next call runs', async () => {
  * upgrade of jco changes it, this fails until SNAPSHOTS=overwrite rewrites
  * the excerpt, and the chapter is re-read.
  */
+/** The same for lowering: how jco's code writes a JavaScript string into the guest. */
+test('the string lowering the chapter shows is what jco generates', () => {
+  const source = fs.readFileSync(path.join(outDir, 'shouter.js'), 'utf8');
+  const lower = extractFunction(source, 'function _utf8AllocateAndEncode(');
+  assert.ok(lower, 'shouter.js has no `_utf8AllocateAndEncode` any more: chapter 16, which explains it, must change too');
+  expectFile('ch16-jco-lower-string.js', lower);
+});
+
 test('the string lifting the chapter shows is what jco generates', () => {
   const source = fs.readFileSync(path.join(outDir, 'shouter.js'), 'utf8');
   const decoder = source.match(/^ *(const TEXT_DECODER_UTF8 = new TextDecoder\(\);)$/m);

@@ -30,22 +30,36 @@ pub fn checksum(bytes: Vec<u8>) -> FnResult<u32> {
 // ANCHOR_END: checksum
 
 // ANCHOR: lie
-/// The end of the largest memory a 32-bit module can have: 4 GiB. The PDK
-/// cannot ask how large the kernel's memory is, so the lie is told against
-/// the largest it could be: past the end of any smaller one.
-const END_OF_ANY_MEMORY: u64 = 1 << 32;
-
-/// The task's lie in Extism's terms: an output of 16 bytes that starts 8
-/// bytes before that end. Written without `#[plugin_fn]`, whose code would
-/// call `output_set` again, with an output of its own.
+/// The task's lie in Extism's terms, where the output is a block of the
+/// kernel's memory: an 8-byte block, named as an output of 16 bytes. Written
+/// without `#[plugin_fn]`, whose code would call `output_set` again, with an
+/// output of its own.
 #[unsafe(no_mangle)]
 pub extern "C" fn lie() -> i32 {
+    let Ok(block) = Memory::from_bytes(b"SHOUTED!") else {
+        return 1; // no block: an error exit code
+    };
     // SAFETY: `output_set` only records an offset and a length in the
     // kernel; nothing in this module is read or written.
-    unsafe { extism_pdk::extism::output_set(END_OF_ANY_MEMORY - 8, 16) };
+    unsafe { extism_pdk::extism::output_set(block.offset(), 16) };
     0 // success
 }
 // ANCHOR_END: lie
+
+// ANCHOR: lie_outside
+/// The end of the largest memory a 32-bit module can have: 4 GiB.
+const END_OF_ANY_MEMORY: u64 = 1 << 32;
+
+/// A bigger lie: an output of 16 bytes that starts 8 bytes before that end,
+/// outside the kernel's memory whatever its size (the PDK cannot ask how
+/// large it is).
+#[unsafe(no_mangle)]
+pub extern "C" fn lie_outside() -> i32 {
+    // SAFETY: as for `lie`.
+    unsafe { extism_pdk::extism::output_set(END_OF_ANY_MEMORY - 8, 16) };
+    0 // success
+}
+// ANCHOR_END: lie_outside
 
 /// The size of the blocks that the two exports below allocate: one page.
 const BLOCK: usize = 64 * 1024;
