@@ -42,6 +42,7 @@ pub mod models;
 pub mod recycling;
 pub mod round_trip;
 pub mod signatures;
+pub mod soak;
 
 pub use host::{Host, Setup, instantiate};
 

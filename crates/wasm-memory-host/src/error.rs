@@ -130,8 +130,7 @@ pub enum Error {
     #[error(
         "calling `{export}` failed{}: {}",
         guest_message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default(),
-        // The root cause (the trap); the wasm backtrace is in `source`.
-        source.root_cause()
+        cause(source)
     )]
     Call {
         /// The export that was called.
@@ -167,4 +166,40 @@ pub enum Error {
     /// Setting up the guest failed (compiling, linking, instantiating).
     #[error(transparent)]
     Setup(#[from] wasmtime::Error),
+}
+
+/// What made a call fail, without the wasm backtrace wasmtime attaches (it
+/// stays in the error's source): an error of this crate that a host function
+/// returned, which names the function, or else the root cause, the trap.
+fn cause(source: &wasmtime::Error) -> String {
+    match source.downcast_ref::<Error>() {
+        Some(own) => own.to_string(),
+        None => source.root_cause().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_call_names_the_host_function_that_refused() {
+        let refused = Error::BadArgument {
+            function: "env.log".into(),
+            source: GuestSliceError::Overflow {
+                ptr: 8,
+                len: u32::MAX,
+            },
+        };
+        let error = Error::Call {
+            export: "run".into(),
+            guest_message: None,
+            source: wasmtime::Error::new(refused).context("a wasm backtrace"),
+        };
+        assert_eq!(
+            error.to_string(),
+            "calling `run` failed: the guest passed a bad buffer to `env.log`: \
+             4294967295 bytes at 0x8: the end overflows a 32-bit address"
+        );
+    }
 }

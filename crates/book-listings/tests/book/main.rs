@@ -21,6 +21,7 @@ mod ch14_signatures;
 mod ch15_memory_only_grows;
 mod ch16_the_component_model;
 mod ch17_choosing_a_model;
+mod ch18_hostile_guests;
 mod js_hosts;
 mod lint;
 

@@ -1,0 +1,16 @@
+//! The host's read paths against chapter 18's liar, with libFuzzer picking
+//! the lie: the same check as the property test `tests/properties.rs`, which
+//! panics (a crash, to libFuzzer) when an invariant breaks.
+#![no_main]
+
+use std::sync::OnceLock;
+
+#[path = "../../tests/support/liar.rs"]
+mod liar;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    static LIAR: OnceLock<liar::Liar> = OnceLock::new();
+    if let Some(case) = liar::Case::from_bytes(data) {
+        LIAR.get_or_init(liar::Liar::new).check(&case);
+    }
+});
