@@ -280,9 +280,15 @@ pub mod hostile {
         let Error::Misaligned { align: 4, .. } = &error else {
             panic!("{error}");
         };
-        // The type's name, without this file's module path.
+        // The type's name, without this file's module path; the address of
+        // a static moves with the length of the paths the guest's build
+        // embeds (its panic locations), so it is redacted.
         let message = error.to_string().replace(concat!(module_path!(), "::"), "");
-        assert_expected("ch18-misaligned.txt", &message);
+        book_listings::expected::assert_expected_redacted(
+            "ch18-misaligned.txt",
+            &message,
+            &[("[ADDRESS]", r"^(?<redacted>0x[0-9a-f]+) is not aligned")],
+        );
         let aligned = guest.read_value::<Pair>(&store, ptr - 1)?;
         assert_eq!((aligned.first, aligned.second), (1, 2));
         assert_carries_on(&mut store, &guest, 0);
