@@ -2,7 +2,7 @@
 //! and the figures that say whether anything leaks. The tests run a short
 //! one in debug mode; `ci/soak` runs a million in release mode.
 
-use wasm_memory_host::{Convention, Error, GuestBuilder};
+use wasm_memory_host::{Convention, GuestBuilder};
 use wasmtime::{Engine, Module};
 
 /// What a soak measured.
@@ -33,7 +33,7 @@ pub fn soak(
     warm_up: u64,
     report_every: u64,
     mut progress: impl FnMut(u64),
-) -> Result<Figures, Error> {
+) -> wasmtime::Result<Figures> {
     let module = Module::from_file(engine, crate::CH17_HAND_WRITTEN)?;
     let (mut store, guest) = GuestBuilder::new(engine).instantiate(&module, Convention::book())?;
     let shout = guest.export(&mut store, "shout")?;
@@ -45,9 +45,7 @@ pub fn soak(
         let input = &inputs[round as usize % inputs.len()];
         let shouted = shout.call_bytes(&mut store, input)?;
         if shouted.len() != input.len() || shouted.iter().any(|&byte| byte != b'A') {
-            return Err(Error::Setup(wasmtime::format_err!(
-                "round {round}: `shout` returned other bytes"
-            )));
+            wasmtime::bail!("round {round}: `shout` returned other bytes");
         }
         if round + 1 == warm_up {
             pages_after_warm_up = pages(&store);
