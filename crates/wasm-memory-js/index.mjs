@@ -124,18 +124,25 @@ function refuse(from, reason, ptr, len, memorySize, why) {
 /**
  * Throws unless `len` bytes at `ptr` lie inside `memory` and `len` is at
  * most `maxLen`. The cap comes first, so that no length is used before it
- * is compared with it.
+ * is compared with it. `ptr` and `len` are Numbers for a 32-bit memory, or
+ * BigInts, as a 64-bit memory (memory64) hands them over; the arithmetic
+ * is exact for both.
  */
 function checkRange(memory, ptr, len, maxLen, from) {
   const memorySize = memory.buffer.byteLength;
-  if (len > maxLen) {
+  const wide = typeof ptr === 'bigint';
+  if (wide !== (typeof len === 'bigint')) {
+    throw new TypeError(`a pointer and a length are both Numbers (a 32-bit memory) or both BigInts (a 64-bit memory), not a ${typeof ptr} and a ${typeof len}`);
+  }
+  const [cap, size, bits] = wide ? [BigInt(maxLen), BigInt(memorySize), 64] : [maxLen, memorySize, 32];
+  if (len > cap) {
     throw refuse(from, Reason.TooLong, ptr, len, memorySize, `, more than the ${maxLen} bytes the host accepts`);
   }
-  const end = ptr + len; // Numbers: exact up to 2^53, so this cannot wrap
-  if (end > 2 ** 32) {
-    throw refuse(from, Reason.Overflow, ptr, len, memorySize, ': the end overflows a 32-bit address');
+  const end = ptr + len; // Numbers: exact up to 2^53; BigInts: always
+  if (end > (wide ? 2n ** 64n : 2 ** 32)) {
+    throw refuse(from, Reason.Overflow, ptr, len, memorySize, `: the end overflows a ${bits}-bit address`);
   }
-  if (end > memorySize) {
+  if (end > size) {
     throw refuse(from, Reason.OutOfBounds, ptr, len, memorySize,
       `, ending at ${hex(end)}, past the end of its ${memorySize}-byte memory`);
   }
@@ -148,7 +155,8 @@ function checkRange(memory, ptr, len, maxLen, from) {
  */
 function copyChecked(memory, ptr, len, maxLen, from) {
   checkRange(memory, ptr, len, maxLen, from);
-  return new Uint8Array(memory.buffer, ptr, len).slice(); // a copy
+  // Checked: both are at most the memory's size, which a Number holds exactly.
+  return new Uint8Array(memory.buffer, Number(ptr), Number(len)).slice(); // a copy
 }
 
 /** Copies a (ptr, len) out of a guest known only by its memory. */

@@ -22,6 +22,7 @@ mod ch15_memory_only_grows;
 mod ch16_the_component_model;
 mod ch17_choosing_a_model;
 mod ch18_hostile_guests;
+mod ch19_beyond_one_memory;
 mod js_hosts;
 mod lint;
 

@@ -1,0 +1,188 @@
+// Chapter 19 in headless Chromium (Debian's, driven by playwright-core):
+// resizable buffers, memory64's BigInts, the JS string builtins, and a
+// shared memory, which a page may create only when cross-origin isolated.
+// ci/test runs this with the other browser tests:
+//
+//   node --test crates/book-listings/tests/browser/
+//
+// The guests come from the artifact manifest (BOOK_ARTIFACTS), served by
+// a server of this file's own on 127.0.0.1, with and without isolation.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+
+import { artifactPath } from '../../../wasm-memory-js/test/artifacts.mjs';
+
+const repo = new URL('../../../../', import.meta.url);
+const { chromium } = await import(new URL('ci/browser/node_modules/playwright-core/index.mjs', repo));
+
+// Cross-origin isolation: the two headers a page needs before it may
+// create shared memory (a SharedArrayBuffer).
+const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+let server;
+let browser;
+let base;
+
+before(async () => {
+  server = http.createServer((request, response) => {
+    const { pathname } = new URL(request.url, 'http://x');
+    const wasm = pathname.match(/^\/wasm\/([A-Z0-9_]+)$/);
+    if (wasm) {
+      response.writeHead(200, { 'content-type': 'application/wasm', ...ISOLATION });
+      fs.createReadStream(artifactPath(wasm[1])).pipe(response);
+    } else if (pathname === '/isolated.html' || pathname === '/plain.html') {
+      response.writeHead(200, { 'content-type': 'text/html', ...(pathname === '/isolated.html' ? ISOLATION : {}) });
+      response.end('<!doctype html><title>Chapter 19</title>');
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Opens `page` (`plain` or `isolated`); fails the test on a console error. */
+async function open(page) {
+  const tab = await browser.newPage();
+  const errors = [];
+  tab.on('pageerror', (error) => errors.push(error.message));
+  tab.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  await tab.goto(`${base}${page}.html`);
+  return { tab, errors };
+}
+
+test('the browser is the one the chapter names', async () => {
+  const { tab } = await open('plain');
+  const agent = await tab.evaluate(() => navigator.userAgent);
+  assert.match(agent, /Chrome\/\d+\./);
+  assert.ok(Number(browser.version().split('.')[0]) >= 144, `Chromium ${browser.version()}`);
+  await tab.close();
+});
+
+test('resizable buffers: a view that follows growth instead of detaching', async () => {
+  const { tab, errors } = await open('plain');
+  const seen = await tab.evaluate(async () => {
+    const { instance } = await WebAssembly.instantiateStreaming(fetch('/wasm/CH19_GROWABLE'));
+    const { memory, grow } = instance.exports;
+    const fixed = new Uint8Array(memory.buffer);
+    grow(1);
+    const fixedAfterGrowth = fixed.length; // detached: 0, as chapter 9 shows
+    const buffer = memory.toResizableBuffer();
+    const view = new Uint8Array(buffer);
+    const before = view.length;
+    grow(2);
+    return { fixedAfterGrowth, before, after: view.length, resizable: buffer.resizable };
+  });
+  assert.deepEqual(seen, { fixedAfterGrowth: 0, before: 2 * 65536, after: 4 * 65536, resizable: true });
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('memory64: BigInt pointers, BigInt pages', async () => {
+  const { tab, errors } = await open('plain');
+  const seen = await tab.evaluate(async () => {
+    const { instance } = await WebAssembly.instantiateStreaming(fetch('/wasm/CH19_MEMORY64'));
+    const { memory, allocate, shout_pair } = instance.exports;
+    const text = new TextEncoder().encode('hello, chromium');
+    const ptr = allocate(BigInt(text.length));
+    new Uint8Array(memory.buffer).set(text, Number(ptr));
+    const [out, len] = shout_pair(ptr, BigInt(text.length));
+    const shouted = new TextDecoder().decode(new Uint8Array(memory.buffer, Number(out), Number(len)));
+    return { pointer: typeof out, shouted, oldPages: String(memory.grow(1n)) };
+  });
+  assert.deepEqual(seen, { pointer: 'bigint', shouted: 'HELLO, CHROMIUM', oldPages: '1' });
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('JS string builtins: a JS string in, a JS string out, no memory', async () => {
+  const { tab, errors } = await open('plain');
+  const shouted = await tab.evaluate(async () => {
+    const bytes = await (await fetch('/wasm/CH19_GC_STRINGS')).arrayBuffer();
+    const { instance } = await WebAssembly.instantiate(bytes, {}, { builtins: ['js-string'] });
+    return instance.exports.shout('hello, builtins');
+  });
+  assert.equal(shouted, 'HELLO, BUILTINS');
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('shared memory: made, but not shared, without cross-origin isolation', async () => {
+  const { tab, errors } = await open('plain');
+  const seen = await tab.evaluate(async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const worker = new Worker(URL.createObjectURL(new Blob([''], { type: 'text/javascript' })));
+    let posted;
+    try {
+      worker.postMessage({ memory });
+      posted = 'posted';
+    } catch (error) {
+      posted = `${error.name}: ${error.message}`;
+    }
+    worker.terminate();
+    return {
+      isolated: crossOriginIsolated,
+      constructor: typeof SharedArrayBuffer,
+      buffer: Object.prototype.toString.call(memory.buffer),
+      posted,
+    };
+  });
+  // The memory is made, and its buffer is a SharedArrayBuffer, but the
+  // constructor is hidden and the memory cannot reach another thread.
+  assert.deepEqual(seen, {
+    isolated: false,
+    constructor: 'undefined',
+    buffer: '[object SharedArrayBuffer]',
+    posted: "DataCloneError: Failed to execute 'postMessage' on 'Worker': SharedArrayBuffer transfer requires self.crossOriginIsolated.",
+  });
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('shared memory: a worker publishes, the page waits with Atomics.waitAsync', async () => {
+  const { tab, errors } = await open('isolated');
+  const seen = await tab.evaluate(async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const module = await WebAssembly.compileStreaming(fetch('/wasm/CH19_SHARED_WRITER'));
+    const source = `onmessage = async ({ data: { module, memory } }) => {
+      const instance = await WebAssembly.instantiate(module, { env: { memory } });
+      instance.exports.publish(0, 64);
+    };`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    const flag = new Int32Array(memory.buffer, 0, 1);
+    let mainThreadWait;
+    try {
+      Atomics.wait(flag, 0, 0, 0);
+    } catch (error) {
+      mainThreadWait = `${error.name}: ${error.message}`;
+    }
+    const waiting = Atomics.waitAsync(flag, 0, 0, 10_000);
+    worker.postMessage({ module, memory });
+    const woke = waiting.async ? await waiting.value : waiting.value;
+    const len = Atomics.load(flag, 0);
+    const message = new TextDecoder().decode(new Uint8Array(memory.buffer, 64, len).slice());
+    worker.terminate();
+    return { isolated: crossOriginIsolated, mainThreadWait, woke, message };
+  });
+  assert.equal(seen.isolated, true);
+  assert.match(seen.mainThreadWait, /^TypeError: /, 'the page may not block in Atomics.wait');
+  assert.equal(seen.woke, 'ok');
+  assert.equal(seen.message, 'hello from another thread');
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
