@@ -740,3 +740,79 @@ pub mod growable {
         Ok(())
     }
 }
+
+/// Rust's `wasm64-unknown-unknown`: a tier 3 target with no prebuilt
+/// standard library, built here with the nightly that `ci/setup` pins and
+/// installs (with rust-src, and the crates `-Z build-std` needs, fetched:
+/// this build runs offline).
+pub mod wasm64_rust {
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    use wasm_memory_host::bounds::{read_bytes, read_string};
+    use wasmtime::{Engine, Instance, Module, Store};
+
+    /// Builds `tests/wasm64-guest` and returns the path of its `.wasm`.
+    fn build() -> PathBuf {
+        let root = book_listings::repo_root();
+        let tools = std::fs::read_to_string(root.join("ci/tools.env")).expect("ci/tools.env");
+        let nightly = tools
+            .lines()
+            .find_map(|line| line.strip_prefix("RUST_NIGHTLY="))
+            .expect("ci/tools.env pins RUST_NIGHTLY");
+        let target_dir = root.join("target/wasm64-guest");
+        // ANCHOR: build
+        let output = Command::new("rustup")
+            .args([
+                "run",
+                nightly,
+                "cargo",
+                "build",
+                "--release",
+                "--offline",
+                "--locked",
+            ])
+            .args(["-Z", "build-std=core", "--target", "wasm64-unknown-unknown"])
+            // ANCHOR_END: build
+            .arg("--manifest-path")
+            .arg(root.join("crates/book-listings/tests/wasm64-guest/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir)
+            // The test runs under the pinned stable toolchain's cargo.
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("CARGO")
+            .output()
+            .expect("rustup runs");
+        assert!(
+            output.status.success(),
+            "the wasm64 guest does not build with {nightly} (run ci/setup, which installs it):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        target_dir.join("wasm64-unknown-unknown/release/wasm64_guest.wasm")
+    }
+
+    #[test]
+    fn rust_builds_a_wasm64_guest_whose_pointers_are_64_bit() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, build())?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        assert!(memory.ty(&store).is_64());
+        let pointer_size = instance.get_typed_func::<(), u64>(&mut store, "pointer_size")?;
+        assert_eq!(pointer_size.call(&mut store, ())?, 8);
+
+        let allocate = instance.get_typed_func::<u64, u64>(&mut store, "allocate")?;
+        let shout = instance.get_typed_func::<(u64, u64, u64), ()>(&mut store, "shout")?;
+        let text = b"hello from wasm64";
+        let ptr = allocate.call(&mut store, text.len() as u64)?;
+        memory.write(&mut store, usize::try_from(ptr)?, text)?;
+        let out = allocate.call(&mut store, 16)?;
+        shout.call(&mut store, (ptr, text.len() as u64, out))?;
+        let result = read_bytes(&store, &memory, out, 16, 16)?;
+        let word = |at: usize| u64::from_le_bytes(result[at..at + 8].try_into().expect("8 bytes"));
+        let shouted = read_string(&store, &memory, word(0), word(8), 1024)?;
+        assert_eq!(shouted, "HELLO FROM WASM64");
+        Ok(())
+    }
+}

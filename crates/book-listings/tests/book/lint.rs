@@ -585,6 +585,7 @@ fn the_introduction_shows_the_pinned_versions() {
     let mdbook = value_after(&tools, "MDBOOK_VERSION=");
     let go = value_after(&tools, "GO_VERSION=");
     let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
+    let nightly = value_after(&tools, "RUST_NIGHTLY=");
     let playwright = value_after(&read("ci/browser/package.json"), "\"playwright-core\":");
     let go_requirement = |go_mod: &str, module: &str| -> String {
         read(go_mod)
@@ -628,6 +629,7 @@ fn the_introduction_shows_the_pinned_versions() {
              |---|---|\n\
              | Rust toolchain (guests and hosts) | {rust} |\n\
              | Rust guest target | `wasm32-unknown-unknown` |\n\
+             | Rust nightly (the wasm64 guest, `-Z build-std`) | {nightly} |\n\
              | wasmtime (the Rust host) | {wasmtime} |\n\
              | wazero (the Go host) | {wazero} |\n\
              | Go (Go guests, `GOOS=wasip1`) | {go} |\n\
