@@ -17,7 +17,6 @@
     (local.set $len (call $length (local.get $text)))
     (local.set $chars (array.new_default $chars (local.get $len)))
     (drop (call $into (local.get $text) (local.get $chars) (i32.const 0)))
-    ;; ANCHOR_END: strings
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
@@ -29,3 +28,4 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
     (call $from (local.get $chars) (i32.const 0) (local.get $len))))
+;; ANCHOR_END: strings

@@ -7,10 +7,8 @@
   (memory (export "memory") i64 1)
   ;; ANCHOR_END: memory
   (global $next (mut i64) (i64.const 1024))
-  ;; ANCHOR: return_area
   ;; 16 bytes the guest owns, for `shout_return_area` to return.
   (global $return_area i64 (i64.const 16))
-  ;; ANCHOR_END: return_area
   (global $lie_ptr (mut i64) (i64.const 0))
   (global $lie_len (mut i64) (i64.const 0))
 

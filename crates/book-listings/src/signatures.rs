@@ -5,7 +5,8 @@
 use std::fmt;
 
 use wasmparser::{
-    BinaryReaderError, CompositeInnerType, ExternalKind, FuncType, Parser, Payload, TypeRef,
+    BinaryReaderError, CompositeInnerType, ExternalKind, FuncType, HeapType, Parser, Payload,
+    TypeRef, UnpackedIndex, ValType,
 };
 
 /// One exported function: its name and its core wasm type.
@@ -64,8 +65,9 @@ struct Functions {
 }
 
 fn read(wasm: &[u8]) -> Result<Functions, BinaryReaderError> {
-    // A function's index counts imported functions first, then defined ones.
-    let mut types: Vec<FuncType> = Vec::new();
+    // A function's index counts imported functions first, then defined ones;
+    // a type's index counts every type, arrays and structs (WasmGC) too.
+    let mut types: Vec<Option<FuncType>> = Vec::new();
     let mut function_types: Vec<u32> = Vec::new();
     let mut imports: Vec<(String, u32)> = Vec::new();
     let mut exports: Vec<(String, u32)> = Vec::new();
@@ -74,9 +76,10 @@ fn read(wasm: &[u8]) -> Result<Functions, BinaryReaderError> {
             Payload::TypeSection(reader) => {
                 for group in reader {
                     for sub_type in group?.into_types() {
-                        if let CompositeInnerType::Func(func) = sub_type.composite_type.inner {
-                            types.push(func);
-                        }
+                        types.push(match sub_type.composite_type.inner {
+                            CompositeInnerType::Func(func) => Some(func),
+                            _ => None,
+                        });
                     }
                 }
             }
@@ -108,12 +111,12 @@ fn read(wasm: &[u8]) -> Result<Functions, BinaryReaderError> {
             _ => {}
         }
     }
-    let names = |types: &[wasmparser::ValType]| types.iter().map(ToString::to_string).collect();
+    let names = |types: &[ValType]| types.iter().map(value_type).collect();
     let signatures = |functions: Vec<(String, u32)>| {
         functions
             .into_iter()
             .filter_map(|(name, ty)| {
-                let ty = types.get(ty as usize)?;
+                let ty = types.get(ty as usize)?.as_ref()?;
                 Some(Signature {
                     name,
                     params: names(ty.params()),
@@ -126,4 +129,19 @@ fn read(wasm: &[u8]) -> Result<Functions, BinaryReaderError> {
         imports: signatures(imports),
         exports: signatures(exports),
     })
+}
+
+/// A value type as the text format writes it; a reference to a type of the
+/// module (a WasmGC array or struct) names it by index, `(ref 0)`.
+fn value_type(ty: &ValType) -> String {
+    match ty {
+        ValType::Ref(reference) => match reference.heap_type() {
+            HeapType::Concrete(UnpackedIndex::Module(index)) => {
+                let null = if reference.is_nullable() { "null " } else { "" };
+                format!("(ref {null}{index})")
+            }
+            _ => reference.to_string(),
+        },
+        other => other.to_string(),
+    }
 }

@@ -310,4 +310,43 @@ mod tests {
             Ok(65_520..65_536)
         );
     }
+
+    #[cfg(feature = "threads")]
+    #[test]
+    fn read_shared_bytes_checks_then_copies() {
+        use wasmtime::{Config, Engine, Instance, MemoryType, Module, SharedMemory, Store};
+
+        let mut config = Config::new();
+        config.shared_memory(true);
+        let engine = Engine::new(&config).unwrap();
+        let memory = SharedMemory::new(&engine, MemoryType::shared(1, 2)).unwrap();
+        let writer =
+            r#"(module (import "env" "memory" (memory 1 2 shared)) (data (i32.const 8) "shared"))"#;
+        let module = Module::new(&engine, wat::parse_str(writer).unwrap()).unwrap();
+        let mut store = Store::new(&engine, ());
+        Instance::new(&mut store, &module, &[memory.clone().into()]).unwrap();
+
+        assert_eq!(read_shared_bytes(&memory, 8_u32, 6, 16).unwrap(), b"shared");
+        assert_eq!(
+            read_shared_bytes(&memory, 65_535_u32, 2, 16),
+            Err(GuestSliceError::OutOfBounds {
+                ptr: 65_535,
+                len: 2,
+                memory_size: 65_536
+            })
+        );
+        assert_eq!(
+            read_shared_bytes(&memory, 0_u64, 17, 16),
+            Err(GuestSliceError::TooLong {
+                ptr: 0,
+                len: 17,
+                max_len: 16
+            })
+        );
+        memory.grow(1).unwrap();
+        assert_eq!(
+            read_shared_bytes(&memory, 65_535_u32, 2, 16).unwrap(),
+            [0, 0]
+        );
+    }
 }

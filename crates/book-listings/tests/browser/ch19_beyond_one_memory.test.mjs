@@ -110,6 +110,30 @@ test('memory64: BigInt pointers, BigInt pages', async () => {
   await tab.close();
 });
 
+test('multi-memory and WasmGC: the mailbox, and an opaque GC array', async () => {
+  const { tab, errors } = await open('plain');
+  const seen = await tab.evaluate(async () => {
+    const mailbox = (await WebAssembly.instantiateStreaming(fetch('/wasm/CH19_MAILBOX'))).instance.exports;
+    const request = new TextEncoder().encode('hello, mailbox');
+    new Uint8Array(mailbox.mailbox.buffer).set(request, 0);
+    const replyLen = mailbox.handle(request.length);
+    const reply = new TextDecoder().decode(new Uint8Array(mailbox.mailbox.buffer, 0, replyLen));
+    const gc = (await WebAssembly.instantiateStreaming(fetch('/wasm/CH19_GC_BYTES'))).instance.exports;
+    const array = gc.new_bytes(2);
+    gc.set_byte(array, 0, 104);
+    gc.set_byte(array, 1, 105);
+    const shouted = gc.shout(array);
+    return {
+      reply,
+      shouted: String.fromCharCode(gc.byte_at(shouted, 0), gc.byte_at(shouted, 1)),
+      opaque: shouted[0] === undefined && Object.keys(shouted).length === 0,
+    };
+  });
+  assert.deepEqual(seen, { reply: 'HELLO, MAILBOX', shouted: 'HI', opaque: true });
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
 test('JS string builtins: a JS string in, a JS string out, no memory', async () => {
   const { tab, errors } = await open('plain');
   const shouted = await tab.evaluate(async () => {
