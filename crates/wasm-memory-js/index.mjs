@@ -134,6 +134,10 @@ function checkRange(memory, ptr, len, maxLen, from) {
   if (wide !== (typeof len === 'bigint')) {
     throw new TypeError(`a pointer and a length are both Numbers (a 32-bit memory) or both BigInts (a 64-bit memory), not a ${typeof ptr} and a ${typeof len}`);
   }
+  if (wide) {
+    // An i64 arrives signed: an address of 2^63 or more is a negative BigInt.
+    [ptr, len] = [BigInt.asUintN(64, ptr), BigInt.asUintN(64, len)];
+  }
   const [cap, size, bits] = wide ? [BigInt(maxLen), BigInt(memorySize), 64] : [maxLen, memorySize, 32];
   if (len > cap) {
     throw refuse(from, Reason.TooLong, ptr, len, memorySize, `, more than the ${maxLen} bytes the host accepts`);
@@ -155,7 +159,8 @@ function checkRange(memory, ptr, len, maxLen, from) {
  */
 function copyChecked(memory, ptr, len, maxLen, from) {
   checkRange(memory, ptr, len, maxLen, from);
-  // Checked: both are at most the memory's size, which a Number holds exactly.
+  // Checked: both are at most the memory's size (so not negative), which a
+  // Number holds exactly.
   return new Uint8Array(memory.buffer, Number(ptr), Number(len)).slice(); // a copy
 }
 

@@ -32,5 +32,6 @@
   (func (export "byte_at") (param $array (ref $bytes)) (param $i i32) (result i32)
     (array.get_u $bytes (local.get $array) (local.get $i)))
   (func (export "set_byte") (param $array (ref $bytes)) (param $i i32) (param $byte i32)
-    (array.set $bytes (local.get $array) (local.get $i) (local.get $byte))))
+    (array.set $bytes (local.get $array) (local.get $i) (local.get $byte)))
   ;; ANCHOR_END: accessors
+)

@@ -13,10 +13,11 @@
 
   ;; ANCHOR: handle
   ;; Handles the `len`-byte request at mailbox[0]: returns the length of
-  ;; the reply now at mailbox[0], or -1 if `len` is larger than the mailbox.
+  ;; the reply now at mailbox[0], or -1 if the request does not fit in the
+  ;; heap, past the guest's own data: at most 65536 - 1024 bytes.
   (func (export "handle") (param $len i32) (result i32)
     (local $i i32) (local $byte i32)
-    (if (i32.gt_u (local.get $len) (i32.const 65536))
+    (if (i32.gt_u (local.get $len) (i32.const 64512))
       (then (return (i32.const -1))))
     ;; mailbox -> heap: the request is the guest's own from here on.
     (memory.copy $heap $mailbox (i32.const 1024) (i32.const 0) (local.get $len))

@@ -121,7 +121,8 @@ pub mod memory64 {
         // ANCHOR_END: two_results
 
         // ANCHOR: out_pointer
-        let (area, _) = copy_in(&mut store, &instance, &memory, &"\0".repeat(16))?;
+        let allocate = instance.get_typed_func::<u64, u64>(&mut store, "allocate")?;
+        let area = allocate.call(&mut store, 16)?; // 16 bytes for the pair
         let shout_out = instance.get_typed_func::<(u64, u64, u64), ()>(&mut store, "shout_out")?;
         shout_out.call(&mut store, (ptr, len, area))?;
         let (out, out_len) = two_u64s(&read_bytes(&store, &memory, area, 16, 16)?);
@@ -151,7 +152,7 @@ pub mod memory64 {
     }
     // ANCHOR_END: two_u64s
 
-    /// The lie: 9 bytes at 4 GiB, one page into a memory of one page.
+    /// The guest's lie: whatever `tell` told it, returned as `(ptr, len)`.
     fn told(ptr: u64, len: u64) -> wasmtime::Result<(Store<()>, Memory, u64, u64)> {
         let (mut store, instance, memory) = instantiate()?;
         instance
@@ -235,14 +236,10 @@ pub mod mailbox {
             .map(|export| export.name())
             .collect();
         assert_eq!(memories, ["mailbox"]);
-        // The heap holds the guest's data; no export names it.
-        let mut guest = instantiate()?;
-        assert!(
-            guest
-                .instance
-                .get_export(&mut guest.store, "heap")
-                .is_none()
-        );
+        // The heap holds the guest's data; no export reaches it.
+        let exports: Vec<&str> = module.exports().map(|export| export.name()).collect();
+        assert_eq!(exports, ["mailbox", "handle", "grow_heap", "heap_pages"]);
+        let guest = instantiate()?;
         let mailbox = guest.mailbox.data(&guest.store);
         assert!(!mailbox.windows(5).any(|window| window == b"guest"));
         Ok(())
@@ -286,9 +283,12 @@ pub mod mailbox {
     }
 
     #[test]
-    fn a_request_longer_than_the_mailbox_is_refused() -> wasmtime::Result<()> {
+    fn a_request_longer_than_the_heap_has_room_for_is_refused() -> wasmtime::Result<()> {
         let mut guest = instantiate()?;
+        // The heap keeps its first 1024 bytes for the guest's own data.
+        assert_eq!(guest.handle.call(&mut guest.store, 64_513)?, -1);
         assert_eq!(guest.handle.call(&mut guest.store, 65_537)?, -1);
+        assert_eq!(guest.handle.call(&mut guest.store, 64_512)?, 64_512);
         Ok(())
     }
 }
@@ -388,6 +388,14 @@ pub mod shared_writer {
     }
 
     #[test]
+    fn a_shared_memory_must_have_a_maximum() -> wasmtime::Result<()> {
+        let no_maximum = wat::parse_str("(module (memory 1 shared))")?;
+        let error = Module::new(&Engine::default(), no_maximum).unwrap_err();
+        assert_expected("ch19-shared-no-maximum.txt", &format!("{error:#}\n"));
+        Ok(())
+    }
+
+    #[test]
     fn the_default_engine_compiles_the_guest_but_makes_no_shared_memory() -> wasmtime::Result<()> {
         let engine = Engine::default();
         Module::from_file(&engine, book_listings::CH19_SHARED_WRITER)?;
@@ -415,8 +423,7 @@ pub mod shared_writer {
         let message = read_shared_bytes(&memory, MESSAGE, len, 1024)?;
         // ANCHOR_END: wait
         assert_eq!(String::from_utf8(message)?, GREETING);
-        let woken = writer.join().expect("the writer does not panic")?;
-        assert!(woken <= 1, "it woke the host, or nobody was waiting yet");
+        writer.join().expect("the writer does not panic")?;
         Ok(())
     }
 
@@ -434,7 +441,7 @@ pub mod shared_writer {
         let other = OtherThread::spawn(&module, &memory);
         let len = GREETING.len() as u32;
         // ANCHOR: check_in_place
-        // Wrong: check the bytes where they are...
+        // Wrong: read the bytes to check them...
         let checked = read_shared_bytes(&memory, MESSAGE, len, 1024)?;
         assert!(std::str::from_utf8(&checked).is_ok());
         // ...another thread writes (here, exactly now)...
@@ -443,7 +450,7 @@ pub mod shared_writer {
             len,
             byte: 0xff,
         })?;
-        // ...then decode them where they are: not the bytes that were checked.
+        // ...then read them again to decode: not the bytes that were checked.
         let decoded = read_shared_bytes(&memory, MESSAGE, len, 1024)?;
         assert!(String::from_utf8(decoded).is_err());
         // ANCHOR_END: check_in_place
@@ -530,8 +537,9 @@ pub mod shared_writer {
 /// GC arrays instead of linear memory.
 pub mod gc_bytes {
     use wasmtime::{
-        ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Engine, ExternType, HeapType, Instance,
-        Module, OwnedRooted, RootScope, Store, Val, ValType,
+        ArrayRef, ArrayRefPre, ArrayType, AsContextMut, Engine, ExternType, Func, HeapType,
+        Instance, Module, OwnedRooted, RootScope, Store, StoreLimits, StoreLimitsBuilder, Trap,
+        Val, ValType,
     };
 
     fn instantiate() -> wasmtime::Result<(Store<()>, Instance)> {
@@ -625,17 +633,35 @@ pub mod gc_bytes {
             read.push(u8::try_from(byte[0].unwrap_i32())?);
         }
         assert_eq!(read, b"ONE BY ONE");
+        // The engine checks every index: one past the end is a trap.
+        let past_the_end = Val::I32(text.len() as i32);
+        let error = byte_at
+            .call(&mut store, &[shouted[0], past_the_end], &mut [Val::I32(0)])
+            .unwrap_err();
+        assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::ArrayOutOfBounds));
         Ok(())
+    }
+
+    /// A store whose GC heap may not grow past 4 MiB, so that making more
+    /// garbage than that succeeds only if the collector reclaims it.
+    fn limited() -> wasmtime::Result<(Store<StoreLimits>, Instance, Func)> {
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, book_listings::CH19_GC_BYTES)?;
+        let limits = StoreLimitsBuilder::new().memory_size(4 << 20).build();
+        let mut store = Store::new(&engine, limits);
+        store.limiter(|limits| limits);
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let new_bytes = instance
+            .get_func(&mut store, "new_bytes")
+            .expect("exported");
+        Ok((store, instance, new_bytes))
     }
 
     /// Chapter 6's hazard, a buffer reclaimed before the host read it, has
     /// no counterpart: the host's reference is a root the collector sees.
     #[test]
     fn the_collector_keeps_what_the_host_holds() -> wasmtime::Result<()> {
-        let (mut store, instance) = instantiate()?;
-        let new_bytes = instance
-            .get_func(&mut store, "new_bytes")
-            .expect("exported");
+        let (mut store, instance, new_bytes) = limited()?;
         // ANCHOR: owned
         let kept: OwnedRooted<ArrayRef> = {
             let mut scope = RootScope::new(&mut store);
@@ -645,21 +671,46 @@ pub mod gc_bytes {
                 .to_owned_rooted(&mut scope)?
         };
         // ANCHOR_END: owned
-        // 64 MiB of garbage, in 1 KiB arrays, and collections in between.
-        for round in 0..64 {
+        // 64 MiB of garbage in 1 KiB arrays, 16 times the heap's limit: the
+        // collector runs whenever the heap is full.
+        for _ in 0..64 {
             let mut scope = RootScope::new(&mut store);
             for _ in 0..1024 {
                 let mut garbage = [Val::null_any_ref()];
                 new_bytes.call(&mut scope, &[Val::I32(1024)], &mut garbage)?;
             }
-            if round % 8 == 0 {
-                scope.as_context_mut().gc(None)?;
-            }
         }
-        store.gc(None)?;
         let mut read = vec![0; kept.len(&store)? as usize];
         kept.copy_to_i8_slice(&mut store, &mut read)?;
         assert_eq!(read, b"kept by the host");
+        Ok(())
+    }
+
+    /// The control: the same arrays, all kept by the host, do not fit in
+    /// the limit. So the test above passes only because garbage is
+    /// collected, and what the host holds is not.
+    #[test]
+    fn arrays_the_host_holds_are_never_collected() -> wasmtime::Result<()> {
+        let (mut store, _, new_bytes) = limited()?;
+        let mut held = Vec::new();
+        let error = loop {
+            let mut array = [Val::null_any_ref()];
+            match new_bytes.call(&mut store, &[Val::I32(1024)], &mut array) {
+                Ok(()) => held.push(
+                    array[0]
+                        .unwrap_anyref()
+                        .expect("not null")
+                        .to_owned_rooted(&mut store)?,
+                ),
+                Err(error) => break error,
+            }
+        };
+        assert!(
+            held.len() < 4096,
+            "{} KiB held under a 4 MiB limit",
+            held.len()
+        );
+        assert!(format!("{error:#}").contains("out of memory"), "{error:#}");
         Ok(())
     }
 
@@ -773,7 +824,6 @@ pub mod wasm64_rust {
                 "--locked",
             ])
             .args(["-Z", "build-std=core", "--target", "wasm64-unknown-unknown"])
-            // ANCHOR_END: build
             .arg("--manifest-path")
             .arg(root.join("crates/book-listings/tests/wasm64-guest/Cargo.toml"))
             .arg("--target-dir")
@@ -783,6 +833,7 @@ pub mod wasm64_rust {
             .env_remove("CARGO")
             .output()
             .expect("rustup runs");
+        // ANCHOR_END: build
         assert!(
             output.status.success(),
             "the wasm64 guest does not build with {nightly} (run ci/setup, which installs it):\n{}",

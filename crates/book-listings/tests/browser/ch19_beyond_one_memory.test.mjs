@@ -83,12 +83,45 @@ test('resizable buffers: a view that follows growth instead of detaching', async
     grow(1);
     const fixedAfterGrowth = fixed.length; // detached: 0, as chapter 9 shows
     const buffer = memory.toResizableBuffer();
+    const { maxByteLength } = buffer;
     const view = new Uint8Array(buffer);
     const before = view.length;
-    grow(2);
-    return { fixedAfterGrowth, before, after: view.length, resizable: buffer.resizable };
+    grow(1);
+    const after = view.length;
+    const refusal = (action) => {
+      try {
+        action();
+        return 'no error';
+      } catch (error) {
+        return `${error.name}: ${error.message}`;
+      }
+    };
+    const sameBuffer = memory.buffer === buffer;
+    buffer.resize(4 * 65536); // grows the memory too
+    const resized = view.length;
+    const notAPage = refusal(() => buffer.resize(4 * 65536 - 1));
+    const shrink = refusal(() => buffer.resize(65536));
+    memory.toFixedLengthBuffer();
+    return {
+      fixedAfterGrowth, before, after, resizable: buffer.resizable, maxByteLength,
+      sameBuffer, resized, notAPage: notAPage.split(':')[0], shrink: shrink.split(':')[0],
+      detachedBySwitchingBack: buffer.detached,
+      noMaximum: refusal(() => new WebAssembly.Memory({ initial: 1 }).toResizableBuffer()),
+    };
   });
-  assert.deepEqual(seen, { fixedAfterGrowth: 0, before: 2 * 65536, after: 4 * 65536, resizable: true });
+  assert.deepEqual(seen, {
+    fixedAfterGrowth: 0,
+    before: 2 * 65536,
+    after: 3 * 65536,
+    resizable: true,
+    maxByteLength: 4 * 65536,
+    sameBuffer: true,
+    resized: 4 * 65536,
+    notAPage: 'RangeError',
+    shrink: 'RangeError',
+    detachedBySwitchingBack: true,
+    noMaximum: 'TypeError: WebAssembly.Memory.toResizableBuffer(): Memory must have a maximum',
+  });
   assert.deepEqual(errors, []);
   await tab.close();
 });
@@ -103,9 +136,10 @@ test('memory64: BigInt pointers, BigInt pages', async () => {
     new Uint8Array(memory.buffer).set(text, Number(ptr));
     const [out, len] = shout_pair(ptr, BigInt(text.length));
     const shouted = new TextDecoder().decode(new Uint8Array(memory.buffer, Number(out), Number(len)));
-    return { pointer: typeof out, shouted, oldPages: String(memory.grow(1n)) };
+    const oldPages = memory.grow(1n);
+    return { pointer: typeof out, shouted, pages: typeof oldPages, oldPages: String(oldPages) };
   });
-  assert.deepEqual(seen, { pointer: 'bigint', shouted: 'HELLO, CHROMIUM', oldPages: '1' });
+  assert.deepEqual(seen, { pointer: 'bigint', shouted: 'HELLO, CHROMIUM', pages: 'bigint', oldPages: '1' });
   assert.deepEqual(errors, []);
   await tab.close();
 });
