@@ -731,7 +731,7 @@ pub mod gc_bytes {
     }
 }
 
-/// The JS string builtins, which a wasmtime host provides as imports.
+/// The JS string builtins: imports that a JavaScript engine provides.
 pub mod gc_strings {
     use wasmtime::{Engine, ExternType, Module};
 

@@ -13,16 +13,7 @@ import http from 'node:http';
 import { after, before, test } from 'node:test';
 
 import { artifactPath } from '../../../wasm-memory-js/test/artifacts.mjs';
-
-const repo = new URL('../../../../', import.meta.url);
-const { chromium } = await import(new URL('ci/browser/node_modules/playwright-core/index.mjs', repo));
-
-// Cross-origin isolation: the two headers a page needs before it may
-// create shared memory (a SharedArrayBuffer).
-const ISOLATION = {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-};
+import { CROSS_ORIGIN_ISOLATION, launchChromium } from './chromium.mjs';
 
 let server;
 let browser;
@@ -33,10 +24,10 @@ before(async () => {
     const { pathname } = new URL(request.url, 'http://x');
     const wasm = pathname.match(/^\/wasm\/([A-Z0-9_]+)$/);
     if (wasm) {
-      response.writeHead(200, { 'content-type': 'application/wasm', ...ISOLATION });
+      response.writeHead(200, { 'content-type': 'application/wasm', ...CROSS_ORIGIN_ISOLATION });
       fs.createReadStream(artifactPath(wasm[1])).pipe(response);
     } else if (pathname === '/isolated.html' || pathname === '/plain.html') {
-      response.writeHead(200, { 'content-type': 'text/html', ...(pathname === '/isolated.html' ? ISOLATION : {}) });
+      response.writeHead(200, { 'content-type': 'text/html', ...(pathname === '/isolated.html' ? CROSS_ORIGIN_ISOLATION : {}) });
       response.end('<!doctype html><title>Chapter 19</title>');
     } else {
       response.writeHead(404).end();
@@ -44,11 +35,7 @@ before(async () => {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

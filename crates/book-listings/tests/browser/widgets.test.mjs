@@ -12,8 +12,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { CROSS_ORIGIN_ISOLATION, launchChromium } from './chromium.mjs';
+
 const repo = new URL('../../../../', import.meta.url);
-const { chromium } = await import(new URL('ci/browser/node_modules/playwright-core/index.mjs', repo));
 const bookDir = new URL('book/', repo).pathname;
 const outputDir = new URL('target/browser/', repo).pathname;
 
@@ -36,18 +37,13 @@ before(async () => {
     response.writeHead(200, {
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       // Cross-origin isolation, so that the page may create shared memory.
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
+      ...CROSS_ORIGIN_ISOLATION,
     });
     fs.createReadStream(file).pipe(response);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
