@@ -9,18 +9,17 @@
 // a server of this file's own on 127.0.0.1, with and without isolation.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import { after, before, test } from 'node:test';
 
 import { artifactPath } from '../../../wasm-memory-js/test/artifacts.mjs';
-import { CROSS_ORIGIN_ISOLATION, launchChromium } from './chromium.mjs';
+import { CROSS_ORIGIN_ISOLATION, serveToChromium } from './chromium.mjs';
 
-let server;
+let stop;
 let browser;
 let base;
 
 before(async () => {
-  server = http.createServer((request, response) => {
+  ({ base, browser, close: stop } = await serveToChromium((request, response) => {
     const { pathname } = new URL(request.url, 'http://x');
     const wasm = pathname.match(/^\/wasm\/([A-Z0-9_]+)$/);
     if (wasm) {
@@ -32,15 +31,11 @@ before(async () => {
     } else {
       response.writeHead(404).end();
     }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await launchChromium();
+  }));
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await stop?.();
 });
 
 /** Opens `page` (`plain` or `isolated`); fails the test on a console error. */

@@ -2,6 +2,8 @@
 // by the pinned playwright-core, and the headers that make a page
 // cross-origin isolated. Not a test file: `node --test` runs only
 // `*.test.mjs` here.
+import http from 'node:http';
+
 const repo = new URL('../../../../', import.meta.url);
 const { chromium } = await import(new URL('ci/browser/node_modules/playwright-core/index.mjs', repo));
 
@@ -11,8 +13,26 @@ export const CROSS_ORIGIN_ISOLATION = {
   'cross-origin-embedder-policy': 'require-corp',
 };
 
+/**
+ * Serves `handler` (as for `http.createServer`) on 127.0.0.1 and starts
+ * Chromium: `base` is the server's URL, `close()` stops both.
+ */
+export async function serveToChromium(handler) {
+  const server = http.createServer(handler);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const browser = await launchChromium();
+  return {
+    base: `http://127.0.0.1:${server.address().port}/`,
+    browser,
+    close: async () => {
+      await browser.close();
+      server.close();
+    },
+  };
+}
+
 /** Starts headless Chromium, never a browser Playwright downloaded. */
-export function launchChromium() {
+function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',

@@ -8,11 +8,10 @@
 // each widget, go to target/browser/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { CROSS_ORIGIN_ISOLATION, launchChromium } from './chromium.mjs';
+import { CROSS_ORIGIN_ISOLATION, serveToChromium } from './chromium.mjs';
 
 const repo = new URL('../../../../', import.meta.url);
 const bookDir = new URL('book/', repo).pathname;
@@ -20,7 +19,7 @@ const outputDir = new URL('target/browser/', repo).pathname;
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json', '.woff2': 'font/woff2', '.png': 'image/png' };
 
-let server;
+let stop;
 let browser;
 let base;
 const weights = [];
@@ -28,7 +27,7 @@ const weights = [];
 before(async () => {
   assert.ok(fs.existsSync(path.join(bookDir, 'index.html')), 'build the book first (ci/test does)');
   fs.mkdirSync(outputDir, { recursive: true });
-  server = http.createServer((request, response) => {
+  ({ base, browser, close: stop } = await serveToChromium((request, response) => {
     const file = path.join(bookDir, decodeURIComponent(new URL(request.url, 'http://x').pathname));
     if (!file.startsWith(bookDir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       response.writeHead(404).end();
@@ -40,15 +39,11 @@ before(async () => {
       ...CROSS_ORIGIN_ISOLATION,
     });
     fs.createReadStream(file).pipe(response);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await launchChromium();
+  }));
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await stop?.();
   const report = weights.map(({ page, wasm, js }) => `${page}: ${wasm} bytes of wasm, ${js} bytes of widget JavaScript`).join('\n');
   fs.writeFileSync(path.join(outputDir, 'page-weight.txt'), `${report}\n`);
   console.log(report);
