@@ -280,6 +280,28 @@ pub mod go_greeter {
         assert_expected("ch06-go-greeter-bad-deallocate.txt", &report);
         Ok(())
     }
+
+    /// A Go reactor's exports need the runtime that `_initialize` starts:
+    /// called before it, the first export traps.
+    #[test]
+    fn an_export_called_before_initialize_traps() -> wasmtime::Result<()> {
+        let (mut store, instance) = Setup::default()
+            .skip_initialize()
+            .instantiate(book_listings::CH06_GO_GREETER)?;
+        let greet = instance.get_typed_func::<u32, u64>(&mut store, "greet")?;
+        let error = greet.call(&mut store, 1).unwrap_err();
+        assert_eq!(
+            error.downcast_ref::<Trap>(),
+            Some(&Trap::UnreachableCodeReached)
+        );
+        assert!(
+            format!("{error:?}").contains("runtime.notInitialized"),
+            "{error:?}"
+        );
+        // What the Go runtime wrote before it trapped.
+        assert_expected("ch06-go-before-initialize.txt", &store.data().stderr());
+        Ok(())
+    }
 }
 
 pub mod as_greeter {

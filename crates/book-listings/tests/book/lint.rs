@@ -521,6 +521,14 @@ fn internal_links_and_images_resolve() {
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
 
+/// The reader's toolkit: the pages after the chapters, in the order of
+/// `SUMMARY.md`.
+const TOOLKIT: [&str; 3] = [
+    "src/cheat-sheet.md",
+    "src/troubleshooting.md",
+    "src/glossary.md",
+];
+
 #[test]
 fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
     let summary = fs::read_to_string(repo().join("src/SUMMARY.md")).expect("src/SUMMARY.md");
@@ -530,10 +538,28 @@ fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
             linked.push(format!("src/{dest_url}"));
         }
     }
-    let files: Vec<String> = chapters().into_iter().map(|chapter| chapter.path).collect();
+    // The numbered chapters, in file order, then the reader's toolkit.
+    let (files, pages): (Vec<String>, Vec<String>) = chapters()
+        .into_iter()
+        .map(|chapter| chapter.path)
+        .partition(|path| {
+            path.strip_prefix("src/ch")
+                .is_some_and(|rest| rest.len() > 3 && rest[..2].bytes().all(|b| b.is_ascii_digit()))
+        });
+    let mut toolkit = TOOLKIT.map(String::from).to_vec();
+    toolkit.sort();
     assert_eq!(
-        linked, files,
-        "SUMMARY.md must list every chapter file, in file order"
+        pages, toolkit,
+        "a page of src/ is a chapter (src/chNN-*.md) or a page of the toolkit"
+    );
+    let in_order: Vec<String> = files
+        .iter()
+        .cloned()
+        .chain(TOOLKIT.map(String::from))
+        .collect();
+    assert_eq!(
+        linked, in_order,
+        "SUMMARY.md must list every chapter file, in file order, then the toolkit"
     );
     for (number, file) in files.iter().enumerate() {
         let expected = format!("src/ch{:02}-", number + 1);

@@ -1,0 +1,191 @@
+//! The reader's toolkit (`src/cheat-sheet.md`, `src/troubleshooting.md`,
+//! `src/glossary.md`): the tests that keep those pages true to the code.
+//! The troubleshooting index quotes messages and the cheat sheet names
+//! tests; each quote and name is checked here. (Their links, like every
+//! chapter's, are checked by the lint.)
+
+use std::fs;
+use std::path::Path;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+fn read(path: &str) -> String {
+    fs::read_to_string(book_listings::repo_root().join(path))
+        .unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
+}
+
+/// One cell of a table: its inline code spans, its text, and its links.
+#[derive(Default)]
+struct Cell {
+    code: Vec<String>,
+    text: String,
+    links: Vec<String>,
+}
+
+/// The body rows of every table of a page (header rows left out).
+fn table_rows(markdown: &str) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut in_head = false;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) if !in_head => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) if !in_head => {
+                rows.last_mut()
+                    .expect("a cell is in a row")
+                    .push(Cell::default());
+            }
+            event if !in_head => {
+                let Some(cell) = rows.last_mut().and_then(|row| row.last_mut()) else {
+                    continue;
+                };
+                match event {
+                    Event::Code(code) => {
+                        cell.text.push_str(&code);
+                        cell.code.push(code.into_string());
+                    }
+                    Event::Text(text) => cell.text.push_str(&text),
+                    Event::Start(Tag::Link { dest_url, .. }) => {
+                        cell.links.push(dest_url.into_string());
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    rows.retain(|row| !row.is_empty());
+    rows
+}
+
+/// Every text file under `dir` whose name ends with one of `suffixes`.
+fn texts_under(dir: &Path, suffixes: &[&str], out: &mut String) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("readable").path();
+        if path.is_dir() {
+            texts_under(&path, suffixes, out);
+        } else if suffixes
+            .iter()
+            .any(|suffix| path.to_string_lossy().ends_with(suffix))
+            && let Ok(text) = fs::read_to_string(&path)
+        {
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+}
+
+/// What the tests produce or assert: the expected outputs, and the tests
+/// themselves (in Rust, JavaScript and Go).
+fn what_the_tests_produce() -> String {
+    let root = book_listings::repo_root();
+    let mut corpus = String::new();
+    texts_under(
+        &root.join("crates/book-listings/expected"),
+        &[""],
+        &mut corpus,
+    );
+    texts_under(
+        &root.join("crates/book-listings/tests"),
+        &[".rs", ".mjs"],
+        &mut corpus,
+    );
+    texts_under(
+        &root.join("crates/wasm-memory-host/tests"),
+        &[".rs"],
+        &mut corpus,
+    );
+    texts_under(
+        &root.join("crates/wasm-memory-js/test"),
+        &[".mjs"],
+        &mut corpus,
+    );
+    texts_under(&root.join("crates/go"), &["_test.go"], &mut corpus);
+    corpus
+}
+
+#[test]
+fn every_message_in_the_troubleshooting_index_is_produced_by_a_test() {
+    let corpus = what_the_tests_produce();
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    for row in table_rows(&read("src/troubleshooting.md")) {
+        let cited = row.iter().any(|cell| {
+            cell.text.contains("Cited, not executed")
+                && cell.links.iter().any(|link| link.starts_with("https://"))
+        });
+        for message in &row[0].code {
+            checked += 1;
+            if !corpus.contains(message.as_str()) && !cited {
+                missing.push(message.clone());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the troubleshooting index quotes messages that no expected output or test contains \
+         (reproduce each in a test, or mark its row \"Cited, not executed\" with a link):\n{}",
+        missing.join("\n")
+    );
+    assert!(checked >= 30, "only {checked} messages checked");
+}
+
+/// Whether `source` has `fn test(` inside `pub mod module { ... }`.
+fn rust_test_exists(source: &str, module: &str, test: &str) -> bool {
+    let Some(start) = source.find(&format!("pub mod {module} {{")) else {
+        return false;
+    };
+    let end = source[start + 1..]
+        .find("\npub mod ")
+        .map_or(source.len(), |at| start + 1 + at);
+    source[start..end].contains(&format!("fn {test}("))
+}
+
+#[test]
+fn every_test_the_cheat_sheet_names_exists() {
+    let root = book_listings::repo_root();
+    let mut go_tests = String::new();
+    texts_under(&root.join("crates/go"), &["_test.go"], &mut go_tests);
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for row in table_rows(&read("src/cheat-sheet.md")) {
+        for name in &row[2].code {
+            checked += 1;
+            let parts: Vec<&str> = name.split("::").collect();
+            let found = match parts.as_slice() {
+                [file, module, test] => {
+                    let source = fs::read_to_string(
+                        root.join(format!("crates/book-listings/tests/book/{file}.rs")),
+                    )
+                    .unwrap_or_default();
+                    rust_test_exists(&source, module, test)
+                }
+                _ if name.starts_with("Test") => go_tests.contains(&format!("func {name}(")),
+                _ => match name.split_once(".test.mjs: ") {
+                    Some((file, title)) => {
+                        let source = fs::read_to_string(
+                            root.join(format!("crates/book-listings/tests/js/{file}.test.mjs")),
+                        )
+                        .unwrap_or_default();
+                        source.contains(&format!("test('{title}'"))
+                            || source.contains(&format!("test(\"{title}\""))
+                    }
+                    None => false,
+                },
+            };
+            if !found {
+                problems.push(name.clone());
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the cheat sheet names tests that do not exist:\n{}",
+        problems.join("\n")
+    );
+    assert!(checked >= 25, "only {checked} tests named");
+}
