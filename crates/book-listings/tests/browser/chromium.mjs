@@ -2,7 +2,9 @@
 // by the pinned playwright-core, and the headers that make a page
 // cross-origin isolated. Not a test file: `node --test` runs only
 // `*.test.mjs` here.
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 
 const repo = new URL('../../../../', import.meta.url);
 const { chromium } = await import(new URL('ci/browser/node_modules/playwright-core/index.mjs', repo));
@@ -12,6 +14,27 @@ export const CROSS_ORIGIN_ISOLATION = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 };
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json', '.woff2': 'font/woff2', '.png': 'image/png' };
+
+/**
+ * A handler that serves the files under `dir` (the built book), cross-origin
+ * isolated, so that its pages may create shared memory.
+ */
+export function serveFiles(dir) {
+  return (request, response) => {
+    const file = path.join(dir, decodeURIComponent(new URL(request.url, 'http://x').pathname));
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      ...CROSS_ORIGIN_ISOLATION,
+    });
+    fs.createReadStream(file).pipe(response);
+  };
+}
 
 /**
  * Serves `handler` (as for `http.createServer`) on 127.0.0.1 and starts

@@ -11,13 +11,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { CROSS_ORIGIN_ISOLATION, serveToChromium } from './chromium.mjs';
+import { serveFiles, serveToChromium } from './chromium.mjs';
 
 const repo = new URL('../../../../', import.meta.url);
 const bookDir = new URL('book/', repo).pathname;
 const outputDir = new URL('target/browser/', repo).pathname;
-
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json', '.woff2': 'font/woff2', '.png': 'image/png' };
 
 let stop;
 let browser;
@@ -27,19 +25,7 @@ const weights = [];
 before(async () => {
   assert.ok(fs.existsSync(path.join(bookDir, 'index.html')), 'build the book first (ci/test does)');
   fs.mkdirSync(outputDir, { recursive: true });
-  ({ base, browser, close: stop } = await serveToChromium((request, response) => {
-    const file = path.join(bookDir, decodeURIComponent(new URL(request.url, 'http://x').pathname));
-    if (!file.startsWith(bookDir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      // Cross-origin isolation, so that the page may create shared memory.
-      ...CROSS_ORIGIN_ISOLATION,
-    });
-    fs.createReadStream(file).pipe(response);
-  }));
+  ({ base, browser, close: stop } = await serveToChromium(serveFiles(bookDir)));
 });
 
 after(async () => {
