@@ -523,10 +523,11 @@ fn internal_links_and_images_resolve() {
 
 /// The reader's toolkit: the pages after the chapters, in the order of
 /// `SUMMARY.md`.
-const TOOLKIT: [&str; 3] = [
+const TOOLKIT: [&str; 4] = [
     "src/cheat-sheet.md",
     "src/troubleshooting.md",
     "src/glossary.md",
+    "src/history.md",
 ];
 
 #[test]
