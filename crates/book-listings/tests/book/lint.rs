@@ -425,7 +425,7 @@ fn check_code_block(info: &str, content: &str) -> Result<(), String> {
 }
 
 /// The ids mdBook gives the headings of a chapter.
-fn heading_ids(text: &str) -> HashSet<String> {
+pub(crate) fn heading_ids(text: &str) -> HashSet<String> {
     let mut ids = HashSet::new();
     let mut heading: Option<String> = None;
     for event in markdown_events(text) {

@@ -189,3 +189,80 @@ fn every_test_the_cheat_sheet_names_exists() {
     );
     assert!(checked >= 25, "only {checked} tests named");
 }
+
+/// The two badges a section may carry.
+const CITED: &str = r#"<span class="badge cited">cited, not executed</span>"#;
+const NOT_FINAL: &str = r#"<span class="badge not-final">not final</span>"#;
+
+/// Badges are one of the two kinds, and every section about TinyGo, which
+/// cannot be installed here, carries the "cited, not executed" one.
+#[test]
+fn badges_mark_what_is_cited_and_what_is_not_final() {
+    let mut problems = Vec::new();
+    let mut badges = 0;
+    for entry in fs::read_dir(book_listings::repo_root().join("src")).expect("src/") {
+        let path = entry.expect("readable").path();
+        if path.extension().is_none_or(|ext| ext != "md") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("a page");
+        let page = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for (at, _) in text.match_indices(r#"<span class="badge"#) {
+            badges += 1;
+            if !text[at..].starts_with(CITED) && !text[at..].starts_with(NOT_FINAL) {
+                problems.push(format!("{page}: a badge of no known kind at byte {at}"));
+            }
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        for (number, line) in lines.iter().enumerate() {
+            if line.starts_with('#') && line.contains("TinyGo") {
+                let next = lines[number + 1..]
+                    .iter()
+                    .find(|line| !line.trim().is_empty());
+                if next != Some(&CITED) {
+                    problems.push(format!(
+                        "{page}:{}: `{line}` has no cited badge",
+                        number + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+    assert!(badges >= 10, "only {badges} badges");
+}
+
+/// Every term of the glossary is linked from a chapter, at its first use.
+#[test]
+fn every_glossary_term_is_linked_from_a_chapter() {
+    let root = book_listings::repo_root();
+    let mut chapters = String::new();
+    for entry in fs::read_dir(root.join("src")).expect("src/") {
+        let path = entry.expect("readable").path();
+        if path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with("ch"))
+        {
+            chapters.push_str(&fs::read_to_string(&path).expect("a chapter"));
+        }
+    }
+    // The page's own title is a heading too, and no term.
+    let mut terms: Vec<String> = crate::lint::heading_ids(&read("src/glossary.md"))
+        .into_iter()
+        .filter(|id| id != "glossary")
+        .collect();
+    terms.sort();
+    let unlinked: Vec<&String> = terms
+        .iter()
+        .filter(|id| !chapters.contains(&format!("(glossary.md#{id})")))
+        .collect();
+    assert!(
+        unlinked.is_empty(),
+        "glossary terms no chapter links to: {unlinked:?}"
+    );
+    assert!(terms.len() >= 20, "only {} terms", terms.len());
+}
