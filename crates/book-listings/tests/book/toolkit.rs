@@ -84,27 +84,15 @@ fn texts_under(dir: &Path, suffixes: &[&str], out: &mut String) {
 fn what_the_tests_produce() -> String {
     let root = book_listings::repo_root();
     let mut corpus = String::new();
-    texts_under(
-        &root.join("crates/book-listings/expected"),
-        &[""],
-        &mut corpus,
-    );
-    texts_under(
-        &root.join("crates/book-listings/tests"),
-        &[".rs", ".mjs"],
-        &mut corpus,
-    );
-    texts_under(
-        &root.join("crates/wasm-memory-host/tests"),
-        &[".rs"],
-        &mut corpus,
-    );
-    texts_under(
-        &root.join("crates/wasm-memory-js/test"),
-        &[".mjs"],
-        &mut corpus,
-    );
-    texts_under(&root.join("crates/go"), &["_test.go"], &mut corpus);
+    for (dir, suffixes) in [
+        ("crates/book-listings/expected", &[""][..]),
+        ("crates/book-listings/tests", &[".rs", ".mjs"]),
+        ("crates/wasm-memory-host/tests", &[".rs"]),
+        ("crates/wasm-memory-js/test", &[".mjs"]),
+        ("crates/go", &["_test.go"]),
+    ] {
+        texts_under(&root.join(dir), suffixes, &mut corpus);
+    }
     corpus
 }
 
