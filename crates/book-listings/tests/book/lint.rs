@@ -13,6 +13,8 @@
 //!   exists;
 //! - every chapter is in `SUMMARY.md`, and the versions the introduction
 //!   shows are the pinned ones.
+//!
+//! Language tabs have a lint of their own, in tabs.rs.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -22,10 +24,10 @@ use book_listings::expected::assert_expected;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A chapter file, read once.
-struct Chapter {
+pub(crate) struct Chapter {
     /// `src/ch03-passing-bytes-in.md`, relative to the repository root.
-    path: String,
-    text: String,
+    pub(crate) path: String,
+    pub(crate) text: String,
 }
 
 fn repo() -> PathBuf {
@@ -34,7 +36,7 @@ fn repo() -> PathBuf {
         .expect("the repository root exists")
 }
 
-fn chapters() -> Vec<Chapter> {
+pub(crate) fn chapters() -> Vec<Chapter> {
     let mut chapters: Vec<Chapter> = fs::read_dir(repo().join("src"))
         .expect("src/ exists")
         .map(|entry| entry.expect("readable").path())
@@ -77,8 +79,9 @@ fn includes(chapter: &Chapter) -> Vec<Result<Include, String>> {
         };
         let directive = &after[..end + 2];
         rest = &after[end + 2..];
-        if escaped {
-            continue;
+        let kind = directive[3..directive.len() - 2].split_whitespace().next();
+        if escaped || kind.is_some_and(crate::tabs::is_tab_directive) {
+            continue; // language tabs are checked in tabs.rs
         }
         found.push(parse_include(chapter, directive));
     }
@@ -615,6 +618,8 @@ fn the_introduction_shows_the_pinned_versions() {
     let jco = value_after(&read("ci/jco/package.json"), "\"@bytecodealliance/jco\":");
     let tools = read("ci/tools.env");
     let mdbook = value_after(&tools, "MDBOOK_VERSION=");
+    let mermaid = value_after(&tools, "MDBOOK_MERMAID_VERSION=");
+    let tabs = value_after(&tools, "MDBOOK_TABS_VERSION=");
     let go = value_after(&tools, "GO_VERSION=");
     let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
     let nightly = value_after(&tools, "RUST_NIGHTLY=");
@@ -676,7 +681,7 @@ fn the_introduction_shows_the_pinned_versions() {
              | Node.js (JavaScript hosts) | {node}, pinned in `ci/node/package.json` |\n\
              | Node.js (asc, the browser tests' driver) | the machine's, 20 or later |\n\
              | Chromium (browser tests) | Debian's, driven by playwright-core {playwright} |\n\
-             | mdBook | {mdbook} |\n"
+             | mdBook | {mdbook}, with mdbook-mermaid {mermaid} and mdbook-tabs {tabs} |\n"
         ),
     );
 }

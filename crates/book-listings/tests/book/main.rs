@@ -25,6 +25,7 @@ mod ch18_hostile_guests;
 mod ch19_beyond_one_memory;
 mod js_hosts;
 mod lint;
+mod tabs;
 mod toolkit;
 
 /// A listing without a test module is a compile error here: for

@@ -47,6 +47,7 @@ async function instantiateHostCalls({ name = 'Ferris', fetchNameWith = fetchName
     log(ptr, len) {
       log.push(guest.readArgumentString('log', ptr, len));
     },
+    // ANCHOR: try_log
     // `try_log(ptr, len) -> i32`: the same checks, answered with a code.
     try_log(ptr, len) {
       try {
@@ -57,6 +58,7 @@ async function instantiateHostCalls({ name = 'Ferris', fetchNameWith = fetchName
         return error.reason === Reason.NotUtf8 ? 2 : 1; // 1: too long, or outside memory
       }
     },
+    // ANCHOR_END: try_log
     // `fill_name(buf, capacity) -> len`: writes only if the name fits. The
     // Uint8Array constructor throws a RangeError for a range outside memory.
     fill_name(buf, capacity) {
