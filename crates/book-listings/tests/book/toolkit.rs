@@ -125,6 +125,86 @@ fn every_message_in_the_troubleshooting_index_is_produced_by_a_test() {
     assert!(checked >= 30, "only {checked} messages checked");
 }
 
+/// The names declared between `start` and the next line that is `end`:
+/// the first word of each line indented by `indent`, if it starts with a
+/// capital letter.
+fn names_between(source: &str, start: &str, end: &str, indent: &str) -> Vec<String> {
+    let body = source
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once(end))
+        .map(|(body, _)| body)
+        .unwrap_or_else(|| panic!("no `{start}` ... `{end}`"));
+    body.lines()
+        .filter_map(|line| line.strip_prefix(indent))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_uppercase()))
+        .filter_map(|line| {
+            line.split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Every kind of error of the three utilities, and every reason a range is
+/// refused, read from their sources, has a row of the troubleshooting
+/// index that names it.
+#[test]
+fn every_error_kind_of_the_utilities_has_a_row() {
+    let crates = [
+        (
+            "crates/wasm-memory-host/src/error.rs",
+            "pub enum Error {",
+            "\n}\n",
+            "    ",
+        ),
+        (
+            "crates/wasm-memory-host/src/bounds.rs",
+            "pub enum GuestSliceError<A = u32> {",
+            "\n}\n",
+            "    ",
+        ),
+        (
+            "crates/go/wazerohost/errors.go",
+            "type ErrorKind int\n\nconst (",
+            "\tkindCount",
+            "\t",
+        ),
+        (
+            "crates/wasm-memory-js/index.mjs",
+            "export const ErrorKind = Object.freeze({",
+            "\n});",
+            "  ",
+        ),
+        (
+            "crates/wasm-memory-js/index.mjs",
+            "export const Reason = Object.freeze({",
+            "\n});",
+            "  ",
+        ),
+    ];
+    let first_columns: Vec<String> = table_rows(&read("src/troubleshooting.md"))
+        .into_iter()
+        .flat_map(|row| row.into_iter().next().map(|cell| cell.code))
+        .flatten()
+        .collect();
+    let mut kinds = 0;
+    let mut missing = Vec::new();
+    for (file, start, end, indent) in crates {
+        for kind in names_between(&read(file), start, end, indent) {
+            kinds += 1;
+            if !first_columns.contains(&kind) {
+                missing.push(format!("{kind} ({file})"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "kinds of error with no row in src/troubleshooting.md:\n{}",
+        missing.join("\n")
+    );
+    assert!(kinds >= 50, "only {kinds} kinds read: has a source moved?");
+}
+
 /// Whether `source` has `fn test(` inside `pub mod module { ... }`.
 fn rust_test_exists(source: &str, module: &str, test: &str) -> bool {
     let Some(start) = source.find(&format!("pub mod {module} {{")) else {
