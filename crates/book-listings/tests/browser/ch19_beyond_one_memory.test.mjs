@@ -43,7 +43,7 @@ async function open(page) {
   const tab = await browser.newPage();
   const errors = [];
   tab.on('pageerror', (error) => errors.push(error.message));
-  tab.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  tab.on('console', (message) => { if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`); });
   await tab.goto(`${base}${page}.html`);
   return { tab, errors };
 }
