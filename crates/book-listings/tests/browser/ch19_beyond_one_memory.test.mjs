@@ -19,6 +19,9 @@ let browser;
 let base;
 
 before(async () => {
+  // Fails here, with what to do, when BOOK_ARTIFACTS is not set: inside the
+  // server's handler the error would leave the page waiting instead.
+  artifactPath('CH19_GROWABLE');
   ({ base, browser, close: stop } = await serveToChromium((request, response) => {
     const { pathname } = new URL(request.url, 'http://x');
     const wasm = pathname.match(/^\/wasm\/([A-Z0-9_]+)$/);
