@@ -154,6 +154,28 @@ impl Guest {
     ///
     /// A buffer from another guest is refused with [`Error::ForeignBuffer`]
     /// and dropped, so that its own guest reports it as a leak.
+    ///
+    /// `release` takes the buffer by value, so releasing it twice does not
+    /// compile (the Go and JavaScript utilities need an `AlreadyReleased`
+    /// error for it):
+    ///
+    /// ```compile_fail,E0382
+    /// # use wasm_memory_host::{Error, Guest, GuestBuffer};
+    /// fn twice(guest: &Guest, store: &mut wasmtime::Store<()>, buffer: GuestBuffer) -> Result<(), Error> {
+    ///     guest.release(&mut *store, buffer)?;
+    ///     guest.release(&mut *store, buffer) // `buffer` was moved by the first call
+    /// }
+    /// ```
+    ///
+    /// Once compiles (the twin that shows the block above fails for the
+    /// move, not for a typo):
+    ///
+    /// ```
+    /// # use wasm_memory_host::{Error, Guest, GuestBuffer};
+    /// fn once(guest: &Guest, store: &mut wasmtime::Store<()>, buffer: GuestBuffer) -> Result<(), Error> {
+    ///     guest.release(&mut *store, buffer)
+    /// }
+    /// ```
     pub fn release(&self, mut store: impl AsContextMut, buffer: GuestBuffer) -> Result<(), Error> {
         self.check_owner(&buffer)?;
         let (ptr, len) = (buffer.ptr, buffer.len);
