@@ -6,7 +6,7 @@ with `--models RUST_FILE... --go GO_FILE...`, the output of the `models`
 benchmark and of `go test -bench BenchmarkModels` into chapter 17's tables
 (`benchmarks/models.md`).
 
-Each RUST_FILE is what one run of `cargo bench -p book-listings --bench
+Each RUST_FILE is what one run of `cargo bench -p book-harness --bench
 round_trip` printed (divan), each GO_FILE what one run of `go test -bench
 BenchmarkRoundTrip` printed. Medians for divan; ns/op (a mean) for Go; with
 several runs, each cell is the median of its runs. Each row's ratio is to

@@ -5,6 +5,6 @@ module example.com/wasm-memory-book/listings
 
 go 1.24
 
-require example.com/wasm-memory-book/go v0.0.0
+require example.com/wasm-memory-book/go/keepalive v0.0.0
 
-replace example.com/wasm-memory-book/go => ../crates/go
+replace example.com/wasm-memory-book/go/keepalive => ../crates/go/keepalive

@@ -84,8 +84,9 @@ func Allocate(size uint32) uintptr {
 	return Keep(make([]byte, size))
 }
 
-// Pack keeps buf and packs its address and length into one uint64 the way
-// the book does: the address in the low 32 bits, the length in the high 32.
+// Pack keeps buf and packs its address and length into one uint64, the
+// number an export returns: the address in the low 32 bits, the length in
+// the high 32.
 func Pack(buf []byte) uint64 {
 	return uint64(len(buf))<<32 | uint64(uint32(Keep(buf)))
 }

@@ -10,7 +10,7 @@ import (
 type PackingOrder int
 
 const (
-	// PointerLow is this book's order: (len << 32) | ptr.
+	// PointerLow is (len << 32) | ptr: the pointer in the low 32 bits.
 	PointerLow PackingOrder = iota
 	// PointerHigh is the order of wazero's examples: (ptr << 32) | len.
 	PointerHigh
@@ -48,7 +48,8 @@ type Allocator int
 
 const (
 	// AllocateDeallocate: allocate(size) ptr and deallocate(ptr, size), as
-	// the book's Rust guests and the Go keepalive package export them. The
+	// Rust guests using wasm-memory-guest and Go guests using the keepalive
+	// package export them. The
 	// host frees inputs and results, with the size they have.
 	AllocateDeallocate Allocator = iota
 	// MallocFree: malloc(size) ptr and free(ptr), as C guests and TinyGo
@@ -112,8 +113,11 @@ type Convention struct {
 	Memory string
 }
 
-// Book is this book's convention: allocate/deallocate, pointer low.
-func Book() Convention {
+// AllocateDeallocatePacked is the convention of a guest that exports
+// allocate(size) ptr and deallocate(ptr, size), and packs a result's
+// (ptr, len) into one i64 with the pointer in the low 32 bits:
+// (len << 32) | ptr.
+func AllocateDeallocatePacked() Convention {
 	return Convention{Allocator: AllocateDeallocate, Order: PointerLow}
 }
 

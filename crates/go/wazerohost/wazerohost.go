@@ -1,6 +1,6 @@
 // Package wazerohost is the host side of sharing memory with wasm guests,
-// for Go hosts on wazero: the Go counterpart of the book's Rust crate
-// wasm-memory-host.
+// for Go hosts on wazero: the Go counterpart of the Rust crate
+// wasm-memory-host, with the same concepts under the same names.
 //
 // A guest hands the host numbers; this package turns them into bytes without
 // trusting them. Every (ptr, len) a guest returns, or passes to a host

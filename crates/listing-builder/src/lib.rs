@@ -21,7 +21,8 @@
 //!   `cargo:rerun-if-changed`, so that nothing else triggers a rebuild;
 //! - [`chapters`] turns the chapters `SUMMARY.md` lists into doctest modules.
 //!
-//! The book's `crates/book-listings/build.rs` is the one caller.
+//! The book's `crates/book-artifacts/build.rs` is the one caller of
+//! [`build`]; the lint (`crates/book-lint`) calls [`discover`].
 
 pub mod chapters;
 mod command;
@@ -35,7 +36,7 @@ mod test_support;
 pub mod tools;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use error::{Error, MissingTool};
 pub use layout::Listing;
@@ -134,6 +135,17 @@ pub(crate) fn build_in_parallel<T: Sync>(
     } else {
         Err(Error::all(errors))
     }
+}
+
+/// Every listing under `listings_dir`, found by its place in the tree,
+/// without building any: what the book's lint reads, with no compiler.
+///
+/// # Errors
+///
+/// [`Error::Layout`] with every entry that does not fit the layout, or an
+/// I/O error.
+pub fn discover(listings_dir: &Path, repo_root: &Path) -> Result<Vec<Listing>, Error> {
+    layout::discover(listings_dir, repo_root)
 }
 
 /// Discovers every listing, builds each kind on a thread of its own, and

@@ -4,8 +4,9 @@
 //! few pieces every time: exported `allocate` and `deallocate` functions, a
 //! way to hand a buffer to the host as one `u64`, and a way to take the
 //! host's buffers. This crate is those pieces, `no_std` (it needs only
-//! `alloc`), written to be read as well as used; the book walks through them
-//! in chapters 3 to 5 and tours them in chapter 8.
+//! `alloc`), written to be read as well as used. The book *Sharing Memory
+//! Between a WebAssembly Host and Its Guests*, which this crate comes from,
+//! walks through them.
 //!
 //! ```rust,standalone_crate
 //! // In a guest crate (`crate-type = ["cdylib"]`): export `allocate` and
@@ -43,7 +44,7 @@ use core::ptr::{NonNull, null_mut};
 pub use checked::{CheckedAllocator, Report, ReportNowhere, ReportToHost};
 
 // ANCHOR: pack
-/// Packs a pointer and a length into one `u64`, the way this book does it:
+/// Packs a pointer and a length into one `u64`, pointer-low:
 /// the pointer in the low 32 bits, the length in the high 32 bits.
 ///
 /// Meant for wasm32, where both are 32 bits; elsewhere only their low 32
@@ -148,6 +149,11 @@ pub unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
 }
 
 /// Like [`input`], and the bytes must be UTF-8: a host can send anything.
+///
+/// # Errors
+///
+/// A [`Utf8Error`](core::str::Utf8Error), which says where the first byte
+/// that is not UTF-8 is, if the bytes are not UTF-8.
 ///
 /// # Safety
 ///

@@ -73,6 +73,7 @@ mod sealed {
 /// What can be wrong with a `(ptr, len)` pair a guest hands to the host;
 /// `A` is the type of its addresses (`u32` unless the memory is 64-bit).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GuestSliceError<A = u32> {
     /// The length is larger than the host agreed to copy.
     TooLong {
@@ -150,6 +151,14 @@ impl<A: Address> std::error::Error for GuestSliceError<A> {}
 /// Turns a guest's `(ptr, len)` into a range of its memory, or says what is
 /// wrong with it. Checks the length cap first, then does the arithmetic in a
 /// way that cannot overflow, in the width of the guest's addresses.
+///
+/// # Errors
+///
+/// The first of these that applies:
+///
+/// - [`GuestSliceError::TooLong`] if `len` is more than `max_len`;
+/// - [`GuestSliceError::Overflow`] if `ptr + len` does not fit in `A`;
+/// - [`GuestSliceError::OutOfBounds`] if the range ends past `memory_size`.
 pub fn checked_range<A: Address>(
     ptr: A,
     len: A,
@@ -181,6 +190,12 @@ pub fn checked_range<A: Address>(
 ///
 /// The copy is the point: the host keeps no view into guest memory, which the
 /// next call into the guest may grow (moving it) or reuse.
+///
+/// # Errors
+///
+/// Those of [`checked_range`], against the memory's size now:
+/// [`GuestSliceError::TooLong`], [`GuestSliceError::Overflow`] or
+/// [`GuestSliceError::OutOfBounds`]. Nothing is copied then.
 pub fn read_bytes<A: Address>(
     store: impl AsContext,
     memory: &Memory,
@@ -194,6 +209,11 @@ pub fn read_bytes<A: Address>(
 }
 
 /// Like [`read_bytes`], and the bytes must be UTF-8.
+///
+/// # Errors
+///
+/// Those of [`read_bytes`], and [`GuestSliceError::NotUtf8`] if the bytes
+/// are not UTF-8.
 pub fn read_string<A: Address>(
     store: impl AsContext,
     memory: &Memory,
@@ -218,6 +238,12 @@ pub fn read_string<A: Address>(
 /// bytes checked in place can change before they are decoded. The bounds
 /// are checked against the size when the host looked; a shared memory
 /// never moves or shrinks, so that range stays valid.
+///
+/// # Errors
+///
+/// Those of [`checked_range`], against the memory's size when the host
+/// looked: [`GuestSliceError::TooLong`], [`GuestSliceError::Overflow`] or
+/// [`GuestSliceError::OutOfBounds`].
 #[cfg(feature = "threads")]
 pub fn read_shared_bytes<A: Address>(
     memory: &wasmtime::SharedMemory,

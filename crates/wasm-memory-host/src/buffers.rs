@@ -17,6 +17,20 @@ impl Guest {
     /// Allocates a buffer in the guest, as the convention says, and copies
     /// `bytes` into it. Pass it to an export, then give it back with
     /// [`Self::release`].
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] under [`Allocator::CabiRealloc`], which has
+    ///   no function that frees, and under [`Allocator::None`], which has no
+    ///   allocator;
+    /// - [`Error::InputTooLarge`] if `bytes` is longer than `u32::MAX`;
+    /// - [`Error::Call`], naming the allocator export, if it traps (for
+    ///   AssemblyScript, `__new` or `__pin`);
+    /// - [`Error::AllocationFailed`] if it returns 0 for a non-empty buffer;
+    /// - [`Error::BadAllocation`] if the buffer it returns does not lie
+    ///   inside the memory;
+    /// - [`Error::OverlapsHeldBuffer`] if that buffer overlaps one the host
+    ///   already holds.
     #[track_caller]
     pub fn copy_in(
         &self,
@@ -49,6 +63,16 @@ impl Guest {
     /// Under [`Allocator::CabiRealloc`] this is refused: a result goes back
     /// through `cabi_post_<export>` with exactly what the export returned,
     /// which only [`crate::OutputExport::call_buffer`] knows.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] under [`Allocator::CabiRealloc`], and under
+    ///   [`Allocator::AssemblyScript`], whose objects belong to its collector;
+    /// - [`Error::BadResult`], naming `export`, if the range does not lie
+    ///   inside the memory (the convention's `max_len` applies when the
+    ///   buffer is read, not here);
+    /// - [`Error::OverlapsHeldBuffer`] if it overlaps a buffer the host
+    ///   already holds.
     #[track_caller]
     pub fn adopt(
         &self,
@@ -82,6 +106,15 @@ impl Guest {
 
     /// Copies `bytes` into a buffer the host holds, from its start: for a
     /// buffer reused across calls.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::ForeignBuffer`] if `buffer` came from another guest;
+    /// - [`Error::DoesNotFit`] if `bytes` is longer than `buffer`; nothing is
+    ///   written;
+    /// - [`Error::BadResult`], naming the export the buffer came from, if
+    ///   the bytes would not lie inside the memory (they did when the host
+    ///   took the buffer, and a memory does not shrink).
     pub fn write(
         &self,
         mut store: impl AsContextMut,
@@ -108,6 +141,14 @@ impl Guest {
     }
 
     /// A copy of the buffer's bytes, at most the convention's `max_len`.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::ForeignBuffer`] if `buffer` came from another guest;
+    /// - [`Error::BadResult`], naming the export the buffer came from, with
+    ///   [`GuestSliceError::TooLong`](crate::bounds::GuestSliceError::TooLong)
+    ///   if it is longer than the convention's `max_len`. The host still
+    ///   holds the buffer: give it back with [`Self::release`].
     pub fn read(&self, store: impl AsContext, buffer: &GuestBuffer) -> Result<Vec<u8>, Error> {
         let mut bytes = Vec::new();
         self.read_into(store, buffer, &mut bytes)?;
@@ -116,6 +157,10 @@ impl Guest {
 
     /// Like [`Self::read`], into `out` (cleared first), whose capacity a
     /// host that reads in a loop can reuse.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Self::read`]; `out` is left as it was.
     pub fn read_into(
         &self,
         store: impl AsContext,
@@ -127,6 +172,12 @@ impl Guest {
     }
 
     /// The buffer's bytes as a string: at most `max_len` of them, and UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Self::read`], and [`Error::BadResult`] with
+    /// [`GuestSliceError::NotUtf8`](crate::bounds::GuestSliceError::NotUtf8)
+    /// if the bytes are not UTF-8.
     pub fn read_string(
         &self,
         store: impl AsContext,
@@ -152,9 +203,6 @@ impl Guest {
     /// AssemblyScript, `__unpin(ptr)` of an input (results belong to its
     /// collector).
     ///
-    /// A buffer from another guest is refused with [`Error::ForeignBuffer`]
-    /// and dropped, so that its own guest reports it as a leak.
-    ///
     /// `release` takes the buffer by value, so releasing it twice does not
     /// compile (the Go and JavaScript utilities need an `AlreadyReleased`
     /// error for it):
@@ -176,6 +224,15 @@ impl Guest {
     ///     guest.release(&mut *store, buffer)
     /// }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::ForeignBuffer`] if `buffer` came from another guest; it is
+    ///   dropped, so that its own guest reports it as a leak;
+    /// - [`Error::Call`], naming the function that frees (`deallocate`,
+    ///   `free`, `cabi_post_<export>` or `__unpin`, under the convention's
+    ///   names), if it traps. The buffer counts as given back all the same:
+    ///   it is off the ledger, and no leak is reported for it.
     pub fn release(&self, mut store: impl AsContextMut, buffer: GuestBuffer) -> Result<(), Error> {
         self.check_owner(&buffer)?;
         let (ptr, len) = (buffer.ptr, buffer.len);
@@ -204,8 +261,13 @@ impl Guest {
     }
 
     // ANCHOR: check_leaks
-    /// Fails with [`Error::Leaks`], naming each buffer and the host code
-    /// that created it, if any buffer has not been given back.
+    /// Checks that every buffer handed to the host has been given back.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Leaks`] if any has not, with a [`Leak`] for each: where it
+    /// is, the export it came from, the host code that created it, and
+    /// whether it is still held or was dropped.
     pub fn check_leaks(&self) -> Result<(), Error> {
         let leaks = self.outstanding();
         if leaks.is_empty() {

@@ -37,7 +37,7 @@ impl GuestState {
 /// let module = wasmtime::Module::new(&engine, reactor_wasm)?;
 /// let (mut store, guest) = GuestBuilder::new(&engine)
 ///     .wasi_reactor() // a Go or TinyGo reactor: WASI preview 1, then `_initialize`
-///     .instantiate(&module, Convention::book())?;
+///     .instantiate(&module, Convention::allocate_deallocate_packed())?;
 /// assert_eq!(guest.call_string(&mut store, "shout", "hello")?, "HELLO");
 /// # Ok(())
 /// # }
@@ -76,6 +76,18 @@ impl GuestBuilder {
 
     /// Links the message imports (and WASI if asked), instantiates
     /// `module`, checks `convention`, and runs `_initialize` for a reactor.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Setup`] if wasmtime cannot instantiate `module`: it
+    ///   imports something the builder does not define, or with another
+    ///   type (it defines the message imports, and WASI preview 1 for a
+    ///   reactor), or its start function traps;
+    /// - those of [`Guest::new`]: [`Error::InvalidConvention`],
+    ///   [`Error::MissingExport`], [`Error::WrongSignature`];
+    /// - for a reactor, those of [`Guest::initialize_reactor`]: no
+    ///   `_initialize` of type `() -> ()` ([`Error::MissingExport`],
+    ///   [`Error::WrongSignature`]), or [`Error::Call`] if it traps.
     pub fn instantiate(
         self,
         module: &Module,

@@ -6,10 +6,14 @@
 use crate::Error;
 
 /// Which half of a packed `u64` holds the pointer.
+///
+/// Exhaustive on purpose, unlike this crate's other enums: a `u64` has two
+/// halves, so there is no third order to add.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PackingOrder {
-    /// Pointer in the low 32 bits, length in the high 32 bits: this book's
-    /// order (`(len << 32) | ptr`).
+    /// Pointer in the low 32 bits, length in the high 32 bits
+    /// (`(len << 32) | ptr`): the order of [`Convention::allocate_deallocate_packed`]
+    /// and of `wasm-memory-guest`.
     PointerLow,
     /// Pointer in the high 32 bits, length in the low 32 bits: the order of
     /// wazero's examples and of the TinyGo guests written after them.
@@ -45,10 +49,12 @@ impl PackingOrder {
 
 /// How the host gets buffers inside the guest, and how buffers are freed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Allocator {
-    /// `allocate(size) -> ptr` and `deallocate(ptr, size)`: this book's Rust
-    /// guests and the Go `keepalive` package. The host frees its inputs and
-    /// the results it is handed, passing their sizes.
+    /// `allocate(size) -> ptr` and `deallocate(ptr, size)`: Rust guests
+    /// built on `wasm-memory-guest`, and Go guests built on the `keepalive`
+    /// package. The host frees its inputs and the results it is handed,
+    /// passing their sizes.
     AllocateDeallocate {
         /// The export that allocates.
         allocate: String,
@@ -119,6 +125,7 @@ impl Allocator {
 
 /// How an export hands back a `(ptr, len)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Results {
     /// One `i64`, packed in this order.
     Packed(PackingOrder),
@@ -135,6 +142,11 @@ pub const DEFAULT_MAX_LEN: u32 = 16 << 20;
 // ANCHOR: convention
 /// Everything the host must know about a guest's conventions.
 ///
+/// Build one with [`Convention::new`] (or
+/// [`Convention::allocate_deallocate_packed`]) and the setters; the fields
+/// are public to read, and new ones may come, so a literal `Convention { .. }`
+/// is refused outside this crate.
+///
 /// ```
 /// use wasm_memory_host::{Allocator, Convention, PackingOrder, Results};
 /// let tinygo = Convention::new(Allocator::malloc_free(), Results::Packed(PackingOrder::PointerHigh))
@@ -142,6 +154,7 @@ pub const DEFAULT_MAX_LEN: u32 = 16 << 20;
 /// assert_eq!(tinygo.memory, "memory");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Convention {
     /// How buffers are allocated and freed.
     pub allocator: Allocator,
@@ -165,12 +178,43 @@ impl Convention {
         }
     }
 
-    /// This book's: `allocate` / `deallocate`, results packed pointer-low.
-    pub fn book() -> Self {
+    /// `allocate(size) -> ptr` / `deallocate(ptr, size)`, with results
+    /// packed pointer-low in one `i64` (`(len << 32) | ptr`): what
+    /// `wasm-memory-guest` and the Go `keepalive` package export.
+    ///
+    /// ```
+    /// use wasm_memory_host::{Allocator, Convention, PackingOrder, Results};
+    /// assert_eq!(
+    ///     Convention::allocate_deallocate_packed(),
+    ///     Convention::new(Allocator::allocate_deallocate(), Results::Packed(PackingOrder::PointerLow)),
+    /// );
+    /// ```
+    pub fn allocate_deallocate_packed() -> Self {
         Convention::new(
             Allocator::allocate_deallocate(),
             Results::Packed(PackingOrder::PointerLow),
         )
+    }
+
+    /// Sets how buffers are allocated and freed.
+    ///
+    /// ```
+    /// use wasm_memory_host::{Allocator, Convention};
+    /// let renamed = Convention::allocate_deallocate_packed().allocator(Allocator::AllocateDeallocate {
+    ///     allocate: "plugin_alloc".into(),
+    ///     deallocate: "plugin_free".into(),
+    /// });
+    /// assert!(matches!(renamed.allocator, Allocator::AllocateDeallocate { .. }));
+    /// ```
+    pub fn allocator(mut self, allocator: Allocator) -> Self {
+        self.allocator = allocator;
+        self
+    }
+
+    /// Sets how exports return a `(ptr, len)`.
+    pub fn results(mut self, results: Results) -> Self {
+        self.results = results;
+        self
     }
 
     /// Sets the most bytes the host copies out of one result.
@@ -187,6 +231,13 @@ impl Convention {
 
     /// Refuses a convention that contradicts itself, saying why.
     /// [`crate::Guest::new`] calls it before looking at the guest.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConvention`], with the reason: an empty export
+    /// name, a name given to both the memory and a function or to both the
+    /// allocator and the function that frees, or an allocator and a result
+    /// shape that cannot go together.
     ///
     /// ```
     /// use wasm_memory_host::{Allocator, Convention, Error, Results};

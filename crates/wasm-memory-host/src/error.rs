@@ -5,6 +5,7 @@ use crate::bounds::GuestSliceError;
 /// An error from this crate. Messages name the export, and, for bad
 /// `(ptr, len)` pairs, the pointer, the length and the memory size.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The guest does not export something the convention needs.
     #[error("the guest does not export {kind} `{name}`, which this convention needs")]

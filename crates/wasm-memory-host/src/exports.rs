@@ -186,7 +186,7 @@ enum BytesFunc {
 /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
 /// use wasm_memory_host::{Convention, Guest};
 ///
-/// let guest = Guest::new(&mut store, instance, Convention::book())?;
+/// let guest = Guest::new(&mut store, instance, Convention::allocate_deallocate_packed())?;
 /// let greet = guest.export(&mut store, "greet")?; // looked up and checked here
 /// for name in ["Ferris", "Corro"] {
 ///     let greeting = greet.call_string(&mut store, name)?; // not here
@@ -237,6 +237,33 @@ impl Export {
 
     // ANCHOR: call_bytes
     /// Passes `input` and returns a copy of the bytes the export hands back.
+    ///
+    /// # Errors
+    ///
+    /// Once the input is in, it is given back whatever happens, and so is
+    /// the result when it is a buffer the host may free; the first error is
+    /// the one returned:
+    ///
+    /// - [`Error::InputTooLarge`] if `input` is longer than `u32::MAX`;
+    /// - while passing it in: [`Error::Call`], naming the allocator export,
+    ///   if it traps; [`Error::AllocationFailed`] if it returns 0 for a
+    ///   non-empty input; [`Error::BadAllocation`] if the buffer it returns
+    ///   does not lie inside the memory; [`Error::OverlapsHeldBuffer`] if
+    ///   that buffer overlaps one the host holds;
+    /// - [`Error::Call`] if the export traps, or a host function it calls
+    ///   returns an error, with the guest's message if it reported one;
+    /// - [`Error::BadResult`], naming the export, if the result does not lie
+    ///   inside the memory (nor, under [`Results::ObjectHeader`], its
+    ///   header), or is longer than the convention's `max_len`
+    ///   ([`GuestSliceError::TooLong`](crate::bounds::GuestSliceError::TooLong));
+    /// - [`Error::OverlapsHeldBuffer`] if the result overlaps a buffer the
+    ///   host holds or the input;
+    /// - [`Error::Call`], naming the function that frees, if giving the
+    ///   input or the result back traps.
+    ///
+    /// A result refused as [`Error::BadResult`] or
+    /// [`Error::OverlapsHeldBuffer`] is not given back: it may be no buffer
+    /// of the guest's, and freeing it could corrupt the guest's heap.
     #[track_caller]
     pub fn call_bytes(&self, store: impl AsContextMut, input: &[u8]) -> Result<Vec<u8>, Error> {
         self.round_trip(store, input, false)
@@ -245,6 +272,12 @@ impl Export {
 
     /// Like [`Self::call_bytes`], with a string in and a string out; the
     /// result must be UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Self::call_bytes`], and [`Error::BadResult`] with
+    /// [`GuestSliceError::NotUtf8`](crate::bounds::GuestSliceError::NotUtf8)
+    /// if the result is not UTF-8; that result is still given back.
     #[track_caller]
     pub fn call_string(&self, store: impl AsContextMut, input: &str) -> Result<String, Error> {
         self.round_trip(store, input.as_bytes(), true)
@@ -296,6 +329,22 @@ impl<R: WasmResults> InputExport<R> {
     }
 
     /// Passes `input` for the call and returns what the export returned.
+    ///
+    /// # Errors
+    ///
+    /// Once the input is in, it is given back whatever happens; the first
+    /// error is the one returned:
+    ///
+    /// - [`Error::InputTooLarge`] if `input` is longer than `u32::MAX`;
+    /// - while passing it in: [`Error::Call`], naming the allocator export,
+    ///   if it traps; [`Error::AllocationFailed`] if it returns 0 for a
+    ///   non-empty input; [`Error::BadAllocation`] if the buffer it returns
+    ///   does not lie inside the memory; [`Error::OverlapsHeldBuffer`] if
+    ///   that buffer overlaps one the host holds;
+    /// - [`Error::Call`] if the export traps, or a host function it calls
+    ///   returns an error, with the guest's message if it reported one;
+    /// - [`Error::Call`], naming the function that frees, if giving the
+    ///   input back traps.
     #[track_caller]
     pub fn call(&self, mut store: impl AsContextMut, input: &[u8]) -> Result<R, Error> {
         let guest = &self.handle.guest;
@@ -329,6 +378,23 @@ impl<P: WasmParams> OutputExport<P> {
 
     /// Calls it and returns a copy of the bytes it hands back, which are
     /// given back to the guest as the convention says.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Call`] if the export traps, or a host function it calls
+    ///   returns an error, with the guest's message if it reported one;
+    /// - [`Error::BadResult`], naming the export, if the result does not lie
+    ///   inside the memory (nor, under [`Results::ObjectHeader`], its
+    ///   header), or is longer than the convention's `max_len`
+    ///   ([`GuestSliceError::TooLong`](crate::bounds::GuestSliceError::TooLong));
+    /// - [`Error::OverlapsHeldBuffer`] if the result overlaps a buffer the
+    ///   host holds;
+    /// - [`Error::Call`], naming the function that frees, if giving the
+    ///   result back traps.
+    ///
+    /// A result refused as [`Error::BadResult`] or
+    /// [`Error::OverlapsHeldBuffer`] is not given back: it may be no buffer
+    /// of the guest's.
     #[track_caller]
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<Vec<u8>, Error> {
         let returned = self.func.call(&mut store, params);
@@ -336,6 +402,12 @@ impl<P: WasmParams> OutputExport<P> {
     }
 
     /// Like [`Self::call`]; the bytes must be UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Self::call`], and [`Error::BadResult`] with
+    /// [`GuestSliceError::NotUtf8`](crate::bounds::GuestSliceError::NotUtf8)
+    /// if the bytes are not UTF-8; they are still given back.
     #[track_caller]
     pub fn call_string(&self, mut store: impl AsContextMut, params: P) -> Result<String, Error> {
         let returned = self.func.call(&mut store, params);
@@ -348,6 +420,21 @@ impl<P: WasmParams> OutputExport<P> {
     /// for the host to read and then give back with [`Guest::release`].
     /// Under the canonical ABI, releasing it calls `cabi_post_<export>` with
     /// exactly what the export returned.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] under [`Allocator::AssemblyScript`], whose
+    ///   results belong to its collector: read them with [`Self::call`];
+    /// - [`Error::Call`] if the export traps, or a host function it calls
+    ///   returns an error, with the guest's message if it reported one;
+    /// - [`Error::BadResult`], naming the export, if the result does not lie
+    ///   inside the memory (nor, under [`Results::ObjectHeader`], its
+    ///   header); the convention's `max_len` applies when it is read, not
+    ///   here;
+    /// - [`Error::OverlapsHeldBuffer`] if it overlaps a buffer the host
+    ///   already holds.
+    ///
+    /// A result refused is neither held nor given back.
     #[track_caller]
     pub fn call_buffer(
         &self,
@@ -391,6 +478,19 @@ impl Guest {
     /// The export `name`, which takes bytes (`(ptr, len)`, or for
     /// AssemblyScript an `ArrayBuffer`) and returns a `(ptr, len)` as the
     /// convention's [`Results`] says: looked up and type-checked now, once.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] under [`Allocator::None`], which cannot pass
+    ///   bytes in;
+    /// - [`Error::Unsupported`] for a guest made with [`Guest::from_caller`],
+    ///   which has no instance to look in;
+    /// - [`Error::MissingExport`] if the guest exports no function `name`;
+    /// - [`Error::WrongSignature`] if `name` is not a function, or does not
+    ///   have the type `(i32, i32) -> ...` (`(i32) -> ...` for
+    ///   AssemblyScript) that returns the convention's [`Results`]; or,
+    ///   under [`Allocator::CabiRealloc`], if the guest exports
+    ///   `cabi_post_<name>` with another type than `(i64) -> ()`.
     pub fn export(&self, mut store: impl AsContextMut, name: &str) -> Result<Export, Error> {
         if let Allocator::None = self.convention().allocator {
             return Err(no_allocator());
@@ -416,6 +516,17 @@ impl Guest {
     /// AssemblyScript an `ArrayBuffer`) and returns `R`, plain numbers:
     /// looked up and type-checked now, once.
     ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] under [`Allocator::None`], which cannot pass
+    ///   bytes in;
+    /// - [`Error::Unsupported`] for a guest made with [`Guest::from_caller`],
+    ///   which has no instance to look in;
+    /// - [`Error::MissingExport`] if the guest exports no function `name`;
+    /// - [`Error::WrongSignature`] if `name` is not a function, or does not
+    ///   have the type `(i32, i32) -> R`
+    ///   (`(i32) -> R` for AssemblyScript).
+    ///
     /// ```
     /// # fn main() -> Result<(), wasm_memory_host::Error> {
     /// # let engine = wasmtime::Engine::default();
@@ -425,7 +536,7 @@ impl Guest {
     /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
     /// use wasm_memory_host::{Convention, Guest};
     ///
-    /// let guest = Guest::new(&mut store, instance, Convention::book())?;
+    /// let guest = Guest::new(&mut store, instance, Convention::allocate_deallocate_packed())?;
     /// let sum = guest.input_export::<u32>(&mut store, "sum")?;
     /// assert_eq!(sum.call(&mut store, &[1, 2, 250])?, 253); // the input is freed
     /// let live = guest.typed_func::<(), u32>(&mut store, "live")?;
@@ -461,6 +572,17 @@ impl Guest {
     /// The export `name`, which takes `P` and returns a `(ptr, len)` as the
     /// convention's [`Results`] says: looked up and type-checked now, once.
     ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] for a guest made with [`Guest::from_caller`],
+    ///   which has no instance to look in;
+    /// - [`Error::MissingExport`] if the guest exports no function `name`;
+    /// - [`Error::WrongSignature`] if `name` is not a function, or does not
+    ///   have the type `P -> ...`
+    ///   that returns the convention's [`Results`]; or, under
+    ///   [`Allocator::CabiRealloc`], if the guest exports `cabi_post_<name>`
+    ///   with another type than `(i64) -> ()`.
+    ///
     /// ```
     /// # fn main() -> Result<(), wasm_memory_host::Error> {
     /// # let engine = wasmtime::Engine::default();
@@ -470,7 +592,7 @@ impl Guest {
     /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
     /// use wasm_memory_host::{Convention, Guest};
     ///
-    /// let guest = Guest::new(&mut store, instance, Convention::book())?;
+    /// let guest = Guest::new(&mut store, instance, Convention::allocate_deallocate_packed())?;
     /// let version = guest.output_export::<()>(&mut store, "version")?;
     /// let buffer = version.call_buffer(&mut store, ())?; // held: must be released
     /// assert_eq!(guest.read_string(&store, &buffer)?, "guest 1.0");
@@ -497,6 +619,10 @@ impl Guest {
     /// One call of the export `name` with bytes in and bytes out: sugar for
     /// [`Guest::export`] then [`Export::call_bytes`], which looks the export
     /// up each time. Keep the [`Export`] to call it often.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Guest::export`], then those of [`Export::call_bytes`].
     #[track_caller]
     pub fn call_bytes(
         &self,
@@ -508,6 +634,10 @@ impl Guest {
     }
 
     /// Like [`Guest::call_bytes`], with a string in and a string out.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Guest::export`], then those of [`Export::call_string`].
     #[track_caller]
     pub fn call_string(
         &self,
@@ -520,6 +650,11 @@ impl Guest {
 
     /// One call of the export `name`, which takes nothing: sugar for
     /// [`Guest::output_export`] then [`OutputExport::call`].
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Guest::output_export`], then those of
+    /// [`OutputExport::call`].
     #[track_caller]
     pub fn call_output(&self, mut store: impl AsContextMut, name: &str) -> Result<Vec<u8>, Error> {
         self.output_export::<()>(&mut store, name)?.call(store, ())

@@ -53,14 +53,25 @@ impl Guest {
     /// use wasm_memory_host::{Allocator, Convention, Error, Guest};
     ///
     /// // This guest exports `allocate`/`deallocate`, not `malloc`/`free`:
-    /// let wrong = Convention { allocator: Allocator::malloc_free(), ..Convention::book() };
+    /// let wrong = Convention { allocator: Allocator::malloc_free(), ..Convention::allocate_deallocate_packed() };
     /// let error = Guest::new(&mut store, instance, wrong).err().unwrap();
     /// assert!(matches!(error, Error::MissingExport { ref name, .. } if name == "malloc"));
     ///
-    /// let guest = Guest::new(&mut store, instance, Convention::book())?;
+    /// let guest = Guest::new(&mut store, instance, Convention::allocate_deallocate_packed())?;
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidConvention`] if `convention` contradicts itself
+    ///   ([`Convention::check`]);
+    /// - [`Error::MissingExport`] if the instance exports no memory under
+    ///   the convention's name, or not a function the allocator needs
+    ///   (for [`Allocator::AssemblyScript`], `__new`, `__pin` and
+    ///   `__unpin`);
+    /// - [`Error::WrongSignature`] if an allocator export is not a function,
+    ///   or has another type than the convention says.
     pub fn new(
         store: impl AsContextMut,
         instance: Instance,
@@ -102,8 +113,16 @@ impl Guest {
     }
 
     /// Runs `_initialize`, which a WASI *reactor* (Go's and TinyGo's
-    /// `-buildmode=c-shared`) needs before any other export is called. A
-    /// guest without it is [`Error::MissingExport`].
+    /// `-buildmode=c-shared`) needs before any other export is called.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] for a guest made with [`Guest::from_caller`];
+    /// - [`Error::MissingExport`] if the guest does not export
+    ///   `_initialize`, [`Error::WrongSignature`] if it is not a function of
+    ///   type `() -> ()`;
+    /// - [`Error::Call`] if it traps, with the guest's message if it
+    ///   reported one ([`Self::with_messages`]).
     pub fn initialize_reactor(&self, mut store: impl AsContextMut) -> Result<(), Error> {
         let initialize = self.typed_func::<(), ()>(&mut store, "_initialize")?;
         initialize
@@ -129,6 +148,14 @@ impl Guest {
 
     /// The export `name`, checked to have the types `P -> R`: for the
     /// exports the convention knows nothing about, such as a counter.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] for a guest made with [`Guest::from_caller`],
+    ///   which has no instance to look in;
+    /// - [`Error::MissingExport`] if the guest exports nothing called `name`;
+    /// - [`Error::WrongSignature`] if that export is not a function, or its
+    ///   type is not `P -> R`.
     pub fn typed_func<P: WasmParams, R: WasmResults>(
         &self,
         store: impl AsContextMut,

@@ -25,6 +25,13 @@ impl Guest {
     ///
     /// A guest made this way has no instance: [`Guest::export`] and
     /// [`Guest::typed_func`] are refused.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Guest::new`]: [`Error::InvalidConvention`] if `convention`
+    /// contradicts itself, [`Error::MissingExport`] if the calling guest
+    /// does not export its memory or allocator, [`Error::WrongSignature`] if
+    /// an allocator export has another type.
     pub fn from_caller<T>(
         caller: &mut Caller<'_, T>,
         convention: Convention,
@@ -39,6 +46,13 @@ impl Guest {
     /// A copy of the `len` bytes at `ptr` that the guest passed to the host
     /// function `function`, checked against the memory and the
     /// convention's `max_len`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadArgument`], naming `function`, with
+    /// [`GuestSliceError::TooLong`] if `len` is more than `max_len`,
+    /// [`GuestSliceError::Overflow`] if `ptr + len` overflows, or
+    /// [`GuestSliceError::OutOfBounds`] if the range ends past the memory.
     pub fn read_argument(
         &self,
         store: impl AsContext,
@@ -51,6 +65,11 @@ impl Guest {
     }
 
     /// Like [`Self::read_argument`]; the bytes must be UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Self::read_argument`], and [`Error::BadArgument`] with
+    /// [`GuestSliceError::NotUtf8`] if the bytes are not UTF-8.
     pub fn read_argument_string(
         &self,
         store: impl AsContext,
@@ -67,6 +86,18 @@ impl Guest {
     /// returns its `(ptr, len)`, for a host function to return (packed as
     /// the guest expects). The buffer is the guest's: it frees it, the host
     /// does not.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Unsupported`] under [`Allocator::None`](crate::Allocator::None),
+    ///   which has no allocator;
+    /// - [`Error::InputTooLarge`] if `bytes` is longer than `u32::MAX`;
+    /// - [`Error::Call`], naming the allocator export, if it traps;
+    /// - [`Error::AllocationFailed`] if it returns 0 for a non-empty buffer;
+    /// - [`Error::BadAllocation`] if the buffer it returns does not lie
+    ///   inside the memory;
+    /// - [`Error::OverlapsHeldBuffer`] if that buffer overlaps one the host
+    ///   holds.
     pub fn hand_over(&self, store: impl AsContextMut, bytes: &[u8]) -> Result<(u32, u32), Error> {
         // Not pinned: an AssemblyScript guest receives the object before
         // its collector can run again.

@@ -90,6 +90,7 @@ impl Drop for GuestBuffer {
 /// A buffer from the guest that the host holds, or held and dropped without
 /// giving it back.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Leak {
     /// Where it is in guest memory.
     pub ptr: u32,

@@ -15,8 +15,8 @@
 //! let mut store = wasmtime::Store::new(&engine, ());
 //! let instance = wasmtime::Linker::new(&engine).instantiate(&mut store, &module)?;
 //!
-//! // `allocate`/`deallocate`, results packed pointer-low: this book's guests.
-//! let guest = Guest::new(&mut store, instance, Convention::book())?;
+//! // `allocate`/`deallocate`, results packed pointer-low: what `wasm-memory-guest` exports.
+//! let guest = Guest::new(&mut store, instance, Convention::allocate_deallocate_packed())?;
 //! let greet = guest.export(&mut store, "greet")?; // resolved and checked once
 //! assert_eq!(greet.call_string(&mut store, "Ferris")?, "Hello, Ferris!");
 //! # Ok(())

@@ -48,6 +48,12 @@ impl GuestMessages {
 ///
 /// Both read the memory that `convention` names. Give the same slot to
 /// [`crate::Guest::with_messages`].
+///
+/// # Errors
+///
+/// wasmtime's error if `linker` already defines `wasm_memory.report_error`
+/// or `env.abort` and does not allow shadowing
+/// ([`Linker::allow_shadowing`]).
 pub fn define_message_imports<T: 'static>(
     linker: &mut Linker<T>,
     convention: &Convention,

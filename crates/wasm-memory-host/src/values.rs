@@ -13,6 +13,12 @@ impl Guest {
     // ANCHOR: typed
     /// Reads a `T` at `ptr`, checking bounds and alignment. Wasm is
     /// little-endian, like every host this crate builds for.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Misaligned`] if `ptr` is not a multiple of `T`'s alignment;
+    /// [`Error::ValueOutOfBounds`] if `T`'s bytes at `ptr` do not lie inside
+    /// the memory.
     pub fn read_value<T: bytemuck::Pod>(
         &self,
         store: impl AsContext,
@@ -25,6 +31,10 @@ impl Guest {
     }
 
     /// Writes `value` at `ptr`, checking bounds and alignment.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Self::read_value`]; nothing is written then.
     pub fn write_value<T: bytemuck::Pod>(
         &self,
         mut store: impl AsContextMut,

@@ -12,7 +12,7 @@ use proptest::test_runner::{Config, TestRunner};
 use support::liar::{Case, Liar, MAX_GROWTH};
 use wasm_memory_host::PackingOrder;
 use wasm_memory_host::bounds::{GuestSliceError, checked_range, read_bytes, read_string};
-use wasmtime::{Engine, Memory, MemoryType, Store};
+use wasmtime::{Engine, Instance, Memory, MemoryType, Module, Store};
 
 /// How many cases each property runs, unless `PROPTEST_CASES` says.
 const CASES: u32 = 100_000;
@@ -220,4 +220,37 @@ fn the_fuzz_target_holds_on_random_bytes() {
             liar.check(&case);
         }
     });
+}
+
+/// The liar (`fixtures/liar.wat`) does what these tests, the fuzz target
+/// and the Go and JavaScript packages' tests rely on.
+#[test]
+fn the_liar_returns_what_it_is_told_and_counts_frees_outside_memory() -> wasmtime::Result<()> {
+    let engine = Engine::default();
+    let wasm = wat::parse_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/liar.wat"))?;
+    let module = Module::new(&engine, wasm)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let tell = instance.get_typed_func::<(u32, u64), ()>(&mut store, "tell")?;
+    let lie = instance.get_typed_func::<(), u64>(&mut store, "lie")?;
+    let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+    let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
+    let count = |store: &mut Store<()>, name: &str| -> wasmtime::Result<u32> {
+        instance
+            .get_typed_func::<(), u32>(&mut *store, name)?
+            .call(&mut *store, ())
+    };
+    tell.call(&mut store, (2048, u64::MAX))?;
+    assert_eq!(lie.call(&mut store, ())?, u64::MAX);
+    assert_eq!(allocate.call(&mut store, 16)?, 2048);
+    deallocate.call(&mut store, (65_528, 8))?; // ends at the end: inside
+    deallocate.call(&mut store, (65_528, 9))?; // one byte past it
+    assert_eq!(
+        (
+            count(&mut store, "frees")?,
+            count(&mut store, "frees_outside")?
+        ),
+        (2, 1)
+    );
+    Ok(())
 }

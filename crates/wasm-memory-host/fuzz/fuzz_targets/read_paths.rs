@@ -1,4 +1,4 @@
-//! The host's read paths against chapter 18's liar, with libFuzzer picking
+//! The host's read paths against `fixtures/liar.wat`, with libFuzzer picking
 //! the lie: the same check as the property test `tests/properties.rs`, which
 //! panics (a crash, to libFuzzer) when an invariant breaks.
 #![no_main]

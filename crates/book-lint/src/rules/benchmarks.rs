@@ -1,0 +1,18 @@
+//! The benchmark tables the chapters include are what `ci/bench` and
+//! `ci/soak` wrote, which name the date and the machine.
+
+#[test]
+fn benchmark_results_say_how_they_were_measured() {
+    for (table, script) in [
+        ("benchmarks/round-trip.md", "ci/bench"),
+        ("benchmarks/instances.md", "ci/bench"),
+        ("benchmarks/models.md", "ci/bench"),
+        ("benchmarks/soak.md", "ci/soak"),
+    ] {
+        let results = crate::book::read(table);
+        assert!(
+            results.starts_with(&format!("Measured by `{script}` on ")),
+            "{table} must be {script}'s output, which names the date and machine"
+        );
+    }
+}

@@ -1,0 +1,151 @@
+pub mod growing_guest {
+    use book_harness::expected::assert_expected;
+    use book_harness::recycling::{growing_guest, pooling_engine};
+    use wasmtime::{InstancePre, Store, Trap};
+
+    const MIB: u32 = 1024 * 1024;
+
+    /// The guest in a store of its own, and a shorthand for its exports.
+    struct Growing {
+        store: Store<()>,
+        instance: wasmtime::Instance,
+    }
+
+    impl Growing {
+        fn from(pre: &InstancePre<()>) -> wasmtime::Result<Self> {
+            let mut store = Store::new(pre.module().engine(), ());
+            let instance = pre.instantiate(&mut store)?;
+            Ok(Growing { store, instance })
+        }
+
+        fn call(&mut self, export: &str, len: u32) -> wasmtime::Result<u32> {
+            let func = self
+                .instance
+                .get_typed_func::<u32, u32>(&mut self.store, export)?;
+            func.call(&mut self.store, len)
+        }
+
+        /// The memory's size in pages, as the host sees it.
+        fn pages(&mut self) -> u64 {
+            let memory = self.instance.get_memory(&mut self.store, "memory");
+            let memory = memory.expect("exports its memory");
+            memory.size(&self.store)
+        }
+    }
+
+    #[test]
+    fn freeing_does_not_shrink_memory() -> wasmtime::Result<()> {
+        let pre = growing_guest(book_harness::engine())?;
+        let mut guest = Growing::from(&pre)?;
+        // ANCHOR: never_shrinks
+        let before = guest.pages();
+        guest.call("work_fresh", 8 * MIB)?; // allocated, used and freed
+        let after = guest.pages();
+        guest
+            .instance
+            .get_typed_func::<(), ()>(&mut guest.store, "forget")?
+            .call(&mut guest.store, ())?;
+        assert_eq!(guest.pages(), after); // nothing gives the pages back
+        // ANCHOR_END: never_shrinks
+        assert!(after >= before + 128, "8 MiB are 128 pages");
+        let pages = guest
+            .instance
+            .get_typed_func::<(), u32>(&mut guest.store, "pages")?;
+        assert_eq!(
+            u64::from(pages.call(&mut guest.store, ())?),
+            after,
+            "the guest agrees"
+        );
+        assert_expected(
+            "ch15-memory-only-grows/never-shrinks.txt",
+            &format!(
+                "pages before: {before}\n\
+                 after an 8 MiB buffer was allocated and freed: {after}\n\
+                 after everything was freed: {}\n",
+                guest.pages()
+            ),
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn kept_buffers_grow_memory_and_a_reused_one_does_not() -> wasmtime::Result<()> {
+        let pre = growing_guest(book_harness::engine())?;
+        let mut table = String::from(
+            "| Strategy | pages at start | after 1 call | after 100 calls |\n|---|---|---|---|\n",
+        );
+        let mut after_100 = Vec::new();
+        for export in ["work_and_remember", "work_fresh", "work_in_scratch"] {
+            let mut guest = Growing::from(&pre)?;
+            let start = guest.pages();
+            guest.call(export, 64 * 1024)?;
+            let one = guest.pages();
+            for _ in 1..100 {
+                assert_eq!(guest.call(export, 64 * 1024)?, 64 * 1024);
+            }
+            let hundred = guest.pages();
+            table.push_str(&format!("| `{export}` | {start} | {one} | {hundred} |\n"));
+            after_100.push(hundred - one);
+        }
+        assert_expected("ch15-memory-only-grows/strategies.md", &table);
+        // Remembering grows by at least a page per call; the others not at all.
+        assert!(after_100[0] >= 99, "{table}");
+        assert_eq!(after_100[1..], [0, 0], "{table}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_new_instance_starts_at_the_module_s_size() -> wasmtime::Result<()> {
+        // ANCHOR: instance_pre
+        let pre = growing_guest(book_harness::engine())?; // linked once
+        let mut first = Growing::from(&pre)?;
+        let initial = first.pages();
+        first.call("work_and_remember", 8 * MIB)?;
+        assert!(first.pages() > initial);
+        drop(first); // the store, and its memory, are gone
+
+        let mut second = Growing::from(&pre)?;
+        assert_eq!(second.pages(), initial);
+        // ANCHOR_END: instance_pre
+        Ok(())
+    }
+
+    #[test]
+    fn a_reused_pool_slot_is_reset_to_the_module_s_memory() -> wasmtime::Result<()> {
+        // One slot: every instance after the first reuses it.
+        let engine = pooling_engine(1)?;
+        let pre = growing_guest(&engine)?;
+        let mut first = Growing::from(&pre)?;
+        let initial = first.pages();
+        let memory = first.instance.get_memory(&mut first.store, "memory");
+        let memory = memory.expect("exports its memory");
+        first.call("work_and_remember", 8 * MIB)?;
+        let last = memory.data_size(&first.store) - 1;
+        memory.data_mut(&mut first.store)[last] = 0xee; // a mark past the initial size
+        // While it lives, the slot is taken: a second instance is refused.
+        assert!(Growing::from(&pre).is_err(), "one slot, one instance");
+        drop(first);
+
+        let mut next = Growing::from(&pre)?; // the same slot
+        assert_eq!(next.pages(), initial);
+        let memory = next.instance.get_memory(&mut next.store, "memory");
+        let memory = memory.expect("exports its memory");
+        assert_eq!(memory.grow(&mut next.store, 200)?, initial);
+        assert_eq!(memory.data(&next.store)[last], 0, "the old mark is gone");
+        Ok(())
+    }
+
+    #[test]
+    fn a_pool_slot_caps_the_memory() -> wasmtime::Result<()> {
+        let engine = pooling_engine(1)?;
+        let mut guest = Growing::from(&growing_guest(&engine)?)?;
+        // 32 MiB do not fit in a 16 MiB slot: the allocator's `memory.grow`
+        // fails, and Rust's allocation failure aborts the guest.
+        let error = guest.call("work_fresh", 32 * MIB).unwrap_err();
+        assert_eq!(
+            error.downcast_ref::<Trap>(),
+            Some(&Trap::UnreachableCodeReached)
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,402 @@
+//! Chapter 17: one task (`shout`, `checksum`) under every memory model.
+
+pub mod hand_written {
+    use book_harness::component;
+    use book_harness::models::{HandWritten, WithUtility};
+    use wasmtime::Engine;
+
+    /// The same inputs for every model: ASCII, non-ASCII, empty.
+    const TEXTS: [(&str, &str); 3] = [("hello", "HELLO"), ("grüße", "GRÜSSE"), ("", "")];
+
+    #[test]
+    fn the_task_by_hand() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let mut guest = HandWritten::new(&engine, book_harness::CH17_HAND_WRITTEN)?;
+        for (text, shouted) in TEXTS {
+            assert_eq!(guest.shout(text)?, shouted);
+        }
+        assert_eq!(guest.checksum(&[1, 2, 250])?, 253);
+        Ok(())
+    }
+
+    #[test]
+    fn the_task_through_the_utility() -> Result<(), wasm_memory_host::Error> {
+        let engine = Engine::default();
+        let mut guest = WithUtility::new(&engine, book_harness::CH17_HAND_WRITTEN)?;
+        for (text, shouted) in TEXTS {
+            assert_eq!(guest.shout(text)?, shouted);
+        }
+        assert_eq!(guest.checksum(&[1, 2, 250])?, 253);
+        guest.guest().check_leaks()?;
+        Ok(())
+    }
+
+    // ANCHOR: component_agrees
+    /// The component of chapter 16 gives the same answers: the models
+    /// differ in who does the work, not in what the task is.
+    #[test]
+    fn the_component_agrees() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let (mut store, shouter) = component::instantiate(&engine, "wasmtime")?;
+        let mut guest = HandWritten::new(&engine, book_harness::CH17_HAND_WRITTEN)?;
+        let bytes: Vec<u8> = (0..=255).cycle().take(70_000).collect();
+        for (text, _) in TEXTS {
+            assert_eq!(shouter.call_shout(&mut store, text)?, guest.shout(text)?);
+        }
+        assert_eq!(
+            shouter.call_checksum(&mut store, &bytes)?,
+            guest.checksum(&bytes)?
+        );
+        Ok(())
+    }
+    // ANCHOR_END: component_agrees
+}
+
+pub mod lying_shout {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use book_harness::expected::assert_expected;
+    use book_harness::models::{HandWritten, WithUtility};
+    use wasmtime::Engine;
+
+    // ANCHOR: trusting_host_panics
+    /// The hand-written host slices memory with the guest's numbers: the
+    /// lie panics the host, which is the host's crash, not the guest's.
+    #[test]
+    fn the_hand_written_host_panics() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let mut guest = HandWritten::new(&engine, book_harness::CH17_LYING_SHOUT)?;
+        let panic = catch_unwind(AssertUnwindSafe(|| guest.shout("hello")))
+            .expect_err("slicing past the end of memory panics");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert_eq!(
+            message,
+            "range end index 16 out of range for slice of length 8"
+        );
+        assert_expected(
+            "ch17-choosing-a-model/liar-hand-written.txt",
+            &format!("panic: {message}\n"),
+        );
+        Ok(())
+    }
+    // ANCHOR_END: trusting_host_panics
+
+    #[test]
+    fn the_utility_returns_an_error() -> Result<(), wasm_memory_host::Error> {
+        let engine = Engine::default();
+        let mut guest = WithUtility::new(&engine, book_harness::CH17_LYING_SHOUT)?;
+        let error = guest.shout("hello").expect_err("a lie");
+        assert_expected(
+            "ch17-choosing-a-model/liar-utility.txt",
+            &format!("error: {error}\n"),
+        );
+        guest.guest().check_leaks()?;
+        Ok(())
+    }
+}
+
+pub mod extism_shout {
+    //! What `#[plugin_fn]` compiles to, read from the plug-in's bytes. Its
+    //! host tests are Go: harness/go/chapter17.
+
+    use book_harness::signatures::{exported_functions, imported_functions};
+
+    /// The compiled plug-in.
+    fn plugin() -> Vec<u8> {
+        std::fs::read(book_harness::CH17_EXTISM_SHOUT).expect("the compiled plug-in")
+    }
+
+    #[test]
+    fn every_export_takes_nothing_and_returns_an_exit_code() {
+        // The PDK exports no function of its own; besides these, the module
+        // exports only its memory and the linker's `__data_end` and
+        // `__heap_base` globals.
+        let exports = exported_functions(&plugin()).expect("a valid module");
+        let mut names: Vec<&str> = exports.iter().map(|export| export.name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "allocate_and_free",
+                "allocate_and_keep",
+                "checksum",
+                "lie",
+                "lie_outside",
+                "shout"
+            ]
+        );
+        for export in &exports {
+            assert_eq!(export.ty(), "() -> (i32)", "{export}");
+        }
+    }
+
+    #[test]
+    fn every_import_is_the_kernel_s_and_takes_64_bit_offsets() {
+        // Only what the plug-in uses is imported: input, output, error,
+        // and the kernel's allocator. An offset into the kernel's memory is
+        // an i64, even in a 32-bit module.
+        let mut imports: Vec<String> = imported_functions(&plugin())
+            .expect("a valid module")
+            .iter()
+            .map(
+                |import| match import.name.strip_prefix("extism:host/env.") {
+                    Some(name) => format!("{name}{}", import.ty()),
+                    None => panic!("{import} is not the kernel's"),
+                },
+            )
+            .collect();
+        imports.sort();
+        assert_eq!(
+            imports,
+            [
+                "alloc(i64) -> (i64)",
+                "error_set(i64) -> ()",
+                "free(i64) -> ()",
+                "input_length() -> (i64)",
+                "input_load_u64(i64) -> (i64)",
+                "input_load_u8(i64) -> (i32)",
+                "output_set(i64, i64) -> ()",
+                "store_u64(i64, i64) -> ()",
+                "store_u8(i64, i32) -> ()",
+            ]
+        );
+    }
+}
+
+/// `name(params) -> (results)` of every function `wasm_path` exports, sorted.
+fn exports_of(wasm_path: &str) -> Vec<String> {
+    let wasm = std::fs::read(wasm_path).unwrap_or_else(|err| panic!("{wasm_path}: {err}"));
+    let mut exports: Vec<String> = book_harness::signatures::exported_functions(&wasm)
+        .unwrap_or_else(|err| panic!("{wasm_path} is not a valid module: {err}"))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    exports.sort();
+    exports
+}
+
+/// The module wasm-bindgen wrote beside its web glue for the task: what the
+/// glue calls. Its hosts are JavaScript: `tests/js/ch17_choosing_a_model.test.mjs`.
+fn bindgen_module() -> String {
+    format!(
+        "{}/ch17_bindgen_shout_bg.wasm",
+        book_harness::CH17_BINDGEN_SHOUT_WEB
+    )
+}
+
+pub mod bindgen_shout {
+    /// After wasm-bindgen, `shout` returns its `(ptr, len)` as two values
+    /// (the multi-value rewrite of chapter 10), and the glue's allocator
+    /// exports are there.
+    #[test]
+    fn the_glue_calls_these_exports() {
+        assert_eq!(
+            super::exports_of(&super::bindgen_module()),
+            [
+                "__wbindgen_free(i32, i32, i32) -> ()",
+                "__wbindgen_malloc(i32, i32) -> (i32)",
+                "__wbindgen_realloc(i32, i32, i32, i32) -> (i32)",
+                "__wbindgen_start() -> ()",
+                "checksum(i32, i32) -> (i32)",
+                "shout(i32, i32) -> (i32, i32)",
+            ]
+        );
+    }
+}
+
+pub mod lying_bindgen {
+    /// Every export of the stand-in is one the glue calls, with the same
+    /// type, so the glue cannot tell it from the module it was made for
+    /// (it leaves out `checksum`, which the lie does not need).
+    #[test]
+    fn it_exports_what_the_glue_calls() {
+        let glue_calls = super::exports_of(&super::bindgen_module());
+        let stand_in = super::exports_of(book_harness::CH17_LYING_BINDGEN);
+        assert!(stand_in.contains(&"shout(i32, i32) -> (i32, i32)".to_owned()));
+        for export in &stand_in {
+            assert!(
+                glue_calls.contains(export),
+                "{export} is not in {glue_calls:?}"
+            );
+        }
+    }
+}
+
+pub mod as_shout {
+    /// The task and the liar, beside AssemblyScript's runtime exports; the
+    /// bindings' tests are JavaScript: `tests/js/ch17_choosing_a_model.test.mjs`.
+    #[test]
+    fn it_exports_the_task_and_the_liar() {
+        let exports = super::exports_of(book_harness::CH17_AS_SHOUT);
+        for export in [
+            "shout(i32) -> (i32)",
+            "checksum(i32) -> (i32)",
+            "lie(i32) -> (i32)",
+            "__new(i32, i32) -> (i32)",
+        ] {
+            assert!(
+                exports.iter().any(|e| e == export),
+                "{export} in {exports:?}"
+            );
+        }
+    }
+}
+
+pub mod comparison {
+    //! The chapter's comparison tables. Each model's row says what the model
+    //! does for the reader; its "a lying guest gets" cell is the file that
+    //! model's liar test wrote (in Rust, Go or JavaScript), so the table
+    //! shows what was executed, not what was expected.
+
+    use book_harness::expected::{assert_expected, expected_file};
+
+    /// One model on one host, as the tables describe it.
+    struct Model {
+        name: &'static str,
+        allocates: &'static str,
+        frees: &'static str,
+        by_hand: &'static str,
+        host: &'static str,
+        guests: &'static str,
+        checks: &'static str,
+        /// `expected/ch17-choosing-a-model/liar-<liar>.txt`, and the test that writes it.
+        liar: (&'static str, &'static str),
+    }
+
+    const MODELS: &[Model] = &[
+        Model {
+            name: "Hand-written (chapters 3 to 5)",
+            allocates: "the host, calling the guest's `allocate`",
+            frees: "the host, calling `deallocate` for both buffers",
+            by_hand: "everything: packing, copies, frees, checks",
+            host: "wasmtime, raw calls",
+            guests: "any that exports an allocator",
+            checks: "only Rust's slice indexing, which panics",
+            liar: (
+                "hand-written",
+                "ch17 `lying_shout::the_hand_written_host_panics`",
+            ),
+        },
+        Model {
+            name: "The utility, Rust (`wasm-memory-host`)",
+            allocates: "the utility, through the guest's allocator",
+            frees: "the utility; its ledger reports what was not released",
+            by_hand: "naming the guest's convention",
+            host: "wasmtime",
+            guests: "Rust, Go, AssemblyScript",
+            checks: "the utility: every `(ptr, len)`, lengths capped, UTF-8",
+            liar: (
+                "utility",
+                "ch17 `lying_shout::the_utility_returns_an_error`",
+            ),
+        },
+        Model {
+            name: "The utility, Go (`wazerohost`)",
+            allocates: "as in Rust",
+            frees: "as in Rust",
+            by_hand: "as in Rust",
+            host: "wazero",
+            guests: "Rust, Go, AssemblyScript",
+            checks: "as in Rust",
+            liar: (
+                "utility-go",
+                "`chapter17_test.go`, `TestWazerohostRefusesTheLie`",
+            ),
+        },
+        Model {
+            name: "The utility, JavaScript (`wasm-memory-js`)",
+            allocates: "as in Rust",
+            frees: "as in Rust",
+            by_hand: "as in Rust",
+            host: "Node, browsers",
+            guests: "Rust, Go, AssemblyScript",
+            checks: "as in Rust",
+            liar: ("utility-js", "`ch17_choosing_a_model.test.mjs`"),
+        },
+        Model {
+            name: "The Component Model, `bindgen!`",
+            allocates: "wasmtime, through the guest's `cabi_realloc`",
+            frees: "the guest frees arguments; wasmtime calls `cabi_post_*` for results",
+            by_hand: "nothing for these types: a WIT file, and a component to build",
+            host: "wasmtime",
+            guests: "those with a WIT generator",
+            checks: "wasmtime, when it lifts: bounds, alignment, UTF-8",
+            liar: (
+                "component-model-wasmtime",
+                "ch16 `lying_component::the_chapter_17_lie`",
+            ),
+        },
+        Model {
+            name: "The Component Model, `jco transpile`",
+            allocates: "jco's generated JavaScript, through `cabi_realloc`",
+            frees: "the guest frees arguments; the generated code calls `cabi_post_*`",
+            by_hand: "nothing for these types",
+            host: "Node, browsers",
+            guests: "as with wasmtime",
+            checks: "nothing in the generated code; a typed array's constructor throws",
+            liar: ("component-model-jco", "`ch16_the_component_model.test.mjs`"),
+        },
+        Model {
+            name: "Extism, the Go SDK",
+            allocates: "the SDK (the input) and the plug-in (the output), in the kernel's memory",
+            frees: "the kernel's reset at the start of the next call; `free` only reuses space within a call",
+            by_hand: "the bytes' encoding (a `u32` is 4 bytes)",
+            host: "wazero (through the SDK)",
+            guests: "those with an Extism PDK",
+            checks: "the kernel, on `output_set`: against the region its allocator manages, not the block",
+            liar: ("extism", "`chapter17_test.go`, `TestExtismLie`"),
+        },
+        Model {
+            name: "wasm-bindgen",
+            allocates: "the glue, calling `__wbindgen_malloc`",
+            frees: "the guest frees arguments; the glue calls `__wbindgen_free` for results",
+            by_hand: "nothing: the glue is the host",
+            host: "Node, browsers",
+            guests: "Rust",
+            checks: "nothing: the glue trusts the module it was generated for",
+            liar: ("wasm-bindgen", "`ch17_choosing_a_model.test.mjs`"),
+        },
+        Model {
+            name: "AssemblyScript's bindings",
+            allocates: "the bindings, calling `__new`",
+            frees: "the guest's collector; the bindings pin arguments while they lower more",
+            by_hand: "nothing: the bindings are the host",
+            host: "Node, browsers",
+            guests: "AssemblyScript",
+            checks: "nothing: the bindings trust the module",
+            liar: ("assemblyscript", "`ch17_choosing_a_model.test.mjs`"),
+        },
+    ];
+
+    /// The first line of `expected/ch17-choosing-a-model/liar-<slug>.txt`.
+    fn observed(slug: &str, written_by: &str) -> String {
+        let path = expected_file(&format!("ch17-choosing-a-model/liar-{slug}.txt"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|err| panic!("{}: {err}; {written_by} writes it", path.display()));
+        text.lines().next().unwrap_or_default().replace('|', "\\|")
+    }
+
+    #[test]
+    fn the_models_compared() {
+        let mut models = String::from(
+            "| Model | Who allocates | Who frees | Still by hand | Host | Guests |\n\
+             |---|---|---|---|---|---|\n",
+        );
+        let mut lies = String::from("| Model | Who checks | A lying guest gets |\n|---|---|---|\n");
+        for model in MODELS {
+            models.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                model.name, model.allocates, model.frees, model.by_hand, model.host, model.guests,
+            ));
+            let (slug, written_by) = model.liar;
+            lies.push_str(&format!(
+                "| {} | {} | {} |\n",
+                model.name,
+                model.checks,
+                observed(slug, written_by),
+            ));
+        }
+        assert_expected("ch17-choosing-a-model/models.md", &models);
+        assert_expected("ch17-choosing-a-model/lies.md", &lies);
+    }
+}
