@@ -3,7 +3,7 @@
 // shape (a Convention, a Guest, export handles, buffers the host holds) and
 // the same error kinds.
 //
-// The rules this module follows, from the book's chapter on JavaScript hosts:
+// The rules this module follows:
 // - take a fresh view of memory for every access: `memory.grow` (even by 0
 //   pages) detaches the old ArrayBuffer, and views of it read as empty;
 // - an exported function returning `i64` returns a BigInt: unpack it with
@@ -13,9 +13,9 @@
 //   length, before copying anything;
 // - give back every buffer the host holds, also when the guest traps.
 
-/** Pointer in the low 32 bits, length in the high 32 bits: the book's order. */
+/** Pointer in the low 32 bits, length in the high 32 bits: `(len << 32) | ptr`. */
 export const POINTER_LOW = 'pointer-low';
-/** Pointer in the high 32 bits, length in the low 32 bits: wazero's examples. */
+/** Pointer in the high 32 bits, length in the low 32 bits: `(ptr << 32) | len`, as in wazero's examples. */
 export const POINTER_HIGH = 'pointer-high';
 
 /** The most bytes read out of one result unless told otherwise: 16 MiB. */
@@ -197,7 +197,8 @@ function toBytes(input) {
  * `allocate(size) -> ptr` and `deallocate(ptr, size)`, or `{ malloc, free }`,
  * of `malloc(size) -> ptr` and `free(ptr)`; `order` is how exports pack
  * their (ptr, len) results; `maxLen` the most bytes the host copies out of
- * one; `memory` the exported memory's name. Omitted, each is the book's.
+ * one; `memory` the exported memory's name. Omitted, each is that of
+ * `Convention.allocateDeallocatePacked()`.
  */
 export class Convention {
   constructor({
@@ -244,8 +245,11 @@ export class Convention {
     Object.freeze(this);
   }
 
-  /** This book's: `allocate` / `deallocate`, results packed pointer-low. */
-  static book() {
+  /**
+   * `allocate(size) -> ptr` and `deallocate(ptr, size)`, results packed
+   * pointer-low, a memory named `memory`, and the default `maxLen`.
+   */
+  static allocateDeallocatePacked() {
     return new Convention();
   }
 }
@@ -331,7 +335,7 @@ export class Guest {
   #released = new WeakSet();
 
   /** `instance`: a WebAssembly.Instance or its exports; `convention`: a Convention or its fields. */
-  constructor(instance, convention = Convention.book()) {
+  constructor(instance, convention = Convention.allocateDeallocatePacked()) {
     this.#convention = convention instanceof Convention ? convention : new Convention(convention);
     this.#exports = instance instanceof WebAssembly.Instance ? instance.exports : instance;
     const memoryName = this.#convention.memory;
@@ -395,13 +399,7 @@ export class Guest {
       throw new TypeError(`a pointer and a length are integers from 0 to ${MAX_U32}, not ${ptr} and ${len}`);
     }
     checkRange(this.#memory, ptr, len, MAX_U32, returnedBy(exportName));
-    for (const held of this.#held) {
-      if (ptr < held.ptr + held.len && held.ptr < ptr + len) {
-        throw new WasmMemoryError(ErrorKind.OverlapsHeldBuffer,
-          `\`${exportName}\` handed over ${len} bytes at ${hex(ptr)}, which overlap a buffer the host already holds (${describe(held)})`,
-          { export: exportName, ptr, len, memorySize: this.#memory.buffer.byteLength, held });
-      }
-    }
+    this.#refuseOverlap(exportName, 'handed over', ptr, len);
     const buffer = new GuestBuffer(ptr, len, exportName);
     this.#held.add(buffer);
     return buffer;
@@ -496,12 +494,26 @@ export class Guest {
         { export: this.#allocatorName, len });
     }
     // Not memory the guest has, so nothing to give back: a free of a range
-    // outside memory is what a host must never make (chapter 18's property
-    // test found this module doing it, for an empty input).
+    // outside memory is what a host must never make (the property test
+    // against the liar found this module doing it, for an empty input).
     checkRange(this.#memory, ptr, len, MAX_U32, allocatedBy(this.#allocatorName));
+    // An allocator that hands out bytes the host holds is refused before
+    // they are written over (and before two buffers free the same bytes).
+    this.#refuseOverlap(this.#allocatorName, 'handed out', ptr, len);
     // A fresh view: the allocator may have grown the memory.
     new Uint8Array(this.#memory.buffer, ptr, len).set(bytes);
     return ptr;
+  }
+
+  /** Throws OverlapsHeldBuffer if `len` bytes at `ptr` share a byte with a buffer the host holds. */
+  #refuseOverlap(exportName, verb, ptr, len) {
+    for (const held of this.#held) {
+      if (ptr < held.ptr + held.len && held.ptr < ptr + len) {
+        throw new WasmMemoryError(ErrorKind.OverlapsHeldBuffer,
+          `\`${exportName}\` ${verb} ${len} bytes at ${hex(ptr)}, which overlap a buffer the host already holds (${describe(held)})`,
+          { export: exportName, ptr, len, memorySize: this.#memory.buffer.byteLength, held });
+      }
+    }
   }
 
   /** Throws unless the host holds `buffer`, from this guest. */

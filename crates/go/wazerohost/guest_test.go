@@ -286,6 +286,10 @@ func TestAnAllocatorThatLies(t *testing.T) {
 	if len(refused.Buffers) != 1 || refused.Buffers[0] != first {
 		t.Fatalf("%v", refused.Buffers)
 	}
+	// Refused before writing: the held buffer still holds its own bytes.
+	if held := string(must(guest.Read(first))(t)); held != "first" {
+		t.Fatalf("the refused copy wrote over the held buffer: it holds %q", held)
+	}
 	if err := guest.Release(ctx, first); err != nil {
 		t.Fatal(err)
 	}

@@ -215,6 +215,12 @@ func copyIn[In ~string | ~[]byte](ctx context.Context, g *Guest, operation strin
 	if err != nil {
 		return 0, err
 	}
+	// An allocator that hands out bytes the host holds is refused before
+	// the host writes over them.
+	if held := g.overlapping(ptr, uint32(len(input))); held != nil {
+		return 0, &Error{Kind: OverlapsHeldBuffer, Export: g.convention.AllocName, Ptr: ptr, Len: uint32(len(input)),
+			Buffers: []*Buffer{held}}
+	}
 	view, _ := g.memory.Read(ptr, uint32(len(input))) // in bounds: allocate checked it
 	copy(view, input)
 	return ptr, nil
@@ -250,16 +256,25 @@ func (b *Buffer) String() string {
 	return fmt.Sprintf("the %d-byte buffer at %#x from %q", b.length, b.ptr, b.export)
 }
 
-// hold enters a buffer in the ledger, unless it overlaps one already held:
-// giving back the same bytes twice is a double free.
-func (g *Guest) hold(buffer *Buffer) error {
-	start, end := uint64(buffer.ptr), uint64(buffer.ptr)+uint64(buffer.length)
+// overlapping is the held buffer that shares a byte with the length bytes
+// at ptr, or nil.
+func (g *Guest) overlapping(ptr, length uint32) *Buffer {
+	start, end := uint64(ptr), uint64(ptr)+uint64(length)
 	for _, held := range g.held {
 		// Empty buffers overlap nothing: there are no bytes to share.
 		if start < uint64(held.ptr)+uint64(held.length) && uint64(held.ptr) < end {
-			return &Error{Kind: OverlapsHeldBuffer, Export: buffer.export, Ptr: buffer.ptr, Len: buffer.length,
-				Buffers: []*Buffer{held}}
+			return held
 		}
+	}
+	return nil
+}
+
+// hold enters a buffer in the ledger, unless it overlaps one already held:
+// giving back the same bytes twice is a double free.
+func (g *Guest) hold(buffer *Buffer) error {
+	if held := g.overlapping(buffer.ptr, buffer.length); held != nil {
+		return &Error{Kind: OverlapsHeldBuffer, Export: buffer.export, Ptr: buffer.ptr, Len: buffer.length,
+			Buffers: []*Buffer{held}}
 	}
 	g.held = append(g.held, buffer)
 	return nil

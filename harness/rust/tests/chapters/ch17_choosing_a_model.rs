@@ -176,7 +176,7 @@ fn exports_of(wasm_path: &str) -> Vec<String> {
 }
 
 /// The module wasm-bindgen wrote beside its web glue for the task: what the
-/// glue calls. Its hosts are JavaScript: `tests/js/ch17_choosing_a_model.test.mjs`.
+/// glue calls. Its hosts are JavaScript: `harness/js/ch17_choosing_a_model.test.mjs`.
 fn bindgen_module() -> String {
     format!(
         "{}/ch17_bindgen_shout_bg.wasm",
@@ -224,7 +224,7 @@ pub mod lying_bindgen {
 
 pub mod as_shout {
     /// The task and the liar, beside AssemblyScript's runtime exports; the
-    /// bindings' tests are JavaScript: `tests/js/ch17_choosing_a_model.test.mjs`.
+    /// bindings' tests are JavaScript: `harness/js/ch17_choosing_a_model.test.mjs`.
     #[test]
     fn it_exports_the_task_and_the_liar() {
         let exports = super::exports_of(book_harness::CH17_AS_SHOUT);

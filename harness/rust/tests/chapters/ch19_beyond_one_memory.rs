@@ -744,7 +744,7 @@ pub mod gc_bytes {
 pub mod gc_strings {
     use wasmtime::{Engine, ExternType, Module};
 
-    /// Node and Chromium run this guest (`tests/js/`, `tests/browser/`);
+    /// Node and Chromium run this guest (`harness/js/`, `harness/browser/`);
     /// here, that it imports exactly the three builtins, and nothing else:
     /// no memory, no allocator.
     #[test]

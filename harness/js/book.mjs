@@ -1,0 +1,100 @@
+// The helpers of the book's JavaScript room: the compiled listings, found
+// through the artifact manifest that BOOK_ARTIFACTS names (set it to what
+// `ci/book-artifacts` prints), one helper that instantiates any of them,
+// expected-output files, and excerpts of generated JavaScript to compare
+// with them. Not a test file: `node --test` runs only `*.test.mjs`.
+import fs from 'node:fs';
+
+/** The path of the artifact named like its Rust constant, such as `CH04_PACKED_RETURN`. */
+export function artifactPath(name) {
+  const file = process.env.BOOK_ARTIFACTS;
+  if (!file) {
+    throw new Error('BOOK_ARTIFACTS is not set: set it to the path of the artifact manifest, which `ci/book-artifacts` prints.');
+  }
+  const artifact = JSON.parse(fs.readFileSync(file, 'utf8')).artifacts[name];
+  if (!artifact) throw new Error(`${file} has no artifact named ${name}`);
+  return artifact.path;
+}
+
+/** The bytes of a compiled listing. */
+export function artifact(name) {
+  return fs.readFileSync(artifactPath(name));
+}
+
+/**
+ * Instantiates a listing and returns its exports. `imports` are as for
+ * `WebAssembly.instantiate`; a guest that imports `wasm_memory.report_error`
+ * (the book's checked allocator) gets one that appends its messages to
+ * `messages`, unless `imports` has its own.
+ */
+export async function instantiate(name, { imports = {}, messages = [] } = {}) {
+  const module = await WebAssembly.compile(artifact(name));
+  const reports = WebAssembly.Module.imports(module)
+    .some((entry) => entry.module === 'wasm_memory' && entry.name === 'report_error');
+  let memory;
+  const all = { ...imports };
+  if (reports && !all.wasm_memory?.report_error) {
+    all.wasm_memory = {
+      ...all.wasm_memory,
+      report_error: (ptr, len) => {
+        messages.push(new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len)));
+      },
+    };
+  }
+  const instance = await WebAssembly.instantiate(module, all);
+  memory = instance.exports.memory;
+  return instance.exports;
+}
+
+/**
+ * Fails unless `expected/<name>` of the repository holds exactly `actual`;
+ * `name` is `<chapter-slug>/<file>`, such as
+ * `ch16-the-component-model/lying-component-jco.txt`. With
+ * SNAPSHOTS=overwrite (as for the Rust and Go tests) it writes `actual`
+ * there instead.
+ */
+export function expectFile(name, actual) {
+  const file = new URL(`../../expected/${name}`, import.meta.url);
+  if (process.env.SNAPSHOTS === 'overwrite') {
+    fs.mkdirSync(new URL('.', file), { recursive: true }); // a chapter's first expected output
+    fs.writeFileSync(file, actual);
+    return;
+  }
+  if (!fs.existsSync(file)) {
+    throw new Error(`there is no expected/${name}; run with SNAPSHOTS=overwrite to create it`);
+  }
+  const expected = fs.readFileSync(file, 'utf8');
+  if (expected !== actual) {
+    throw new Error(`expected/${name} does not match what the test produced.\n--- expected (the file) ---\n${expected}\n--- actual (the test) ---\n${actual}\nIf the new output is right, rerun with SNAPSHOTS=overwrite and review the diff.`);
+  }
+}
+
+/**
+ * One function of generated JavaScript, as a chapter shows it: the lines
+ * of `source` from the first whose text (after its indentation) starts
+ * with `start`, such as `function greet(` or `join(first, second) {` (a
+ * method), to the `}` (or, closing a method, `},`) at the same indentation,
+ * dedented. Undefined if there is no such line.
+ */
+export function extractFunction(source, start) {
+  const lines = source.split('\n');
+  const first = lines.findIndex((line) => line.trimStart().startsWith(start));
+  if (first < 0) return undefined;
+  const indent = ' '.repeat(lines[first].length - lines[first].trimStart().length);
+  const last = lines.findIndex((line, index) => index > first && (line === `${indent}}` || line === `${indent}},`));
+  if (last < 0) return undefined;
+  return `${lines.slice(first, last + 1).map((line) => line.slice(indent.length)).join('\n')}\n`;
+}
+
+/**
+ * What a host sees of `call()`, in the words of chapter 17's tables of
+ * lying guests, the verdict first: `threw RangeError: ...`, or `no error:
+ * returned "..."` (NUL characters shown as `\0`).
+ */
+export function outcome(call) {
+  try {
+    return `no error: returned ${JSON.stringify(call()).replaceAll('\\u0000', '\\0')}`;
+  } catch (err) {
+    return `threw ${err.name}: ${err.message}`;
+  }
+}

@@ -1,0 +1,190 @@
+// Chapter 19: beyond one 32-bit memory, in a JavaScript host. Every test
+// runs on each pinned Node release; where a release lacks a feature, the
+// test asserts how it refuses, so the chapter's table of releases is
+// checked too.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { Worker } from 'node:worker_threads';
+
+import { copyOut, readString } from 'wasm-memory-js';
+import { artifact } from './book.mjs';
+
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+async function instantiate(name, imports = {}, options) {
+  const module = options
+    ? new WebAssembly.Module(artifact(name), options)
+    : new WebAssembly.Module(artifact(name));
+  return (await WebAssembly.instantiate(module, imports)).exports;
+}
+
+test('memory64: every release runs the guest and hands over BigInt pointers', async (t) => {
+  const { memory, allocate, shout_pair, tell, lie } = await instantiate('CH19_MEMORY64');
+  // ANCHOR: memory64
+  const text = new TextEncoder().encode('hello, memory64');
+  const ptr = allocate(BigInt(text.length)); // an i64 parameter takes a BigInt...
+  new Uint8Array(memory.buffer).set(text, Number(ptr)); // ...and a view takes a Number
+  const [out, outLen] = shout_pair(ptr, BigInt(text.length)); // two results: an array
+  assert.equal(typeof out, 'bigint');
+  assert.equal(readString(memory, out, outLen), 'HELLO, MEMORY64');
+  // ANCHOR_END: memory64
+  await t.test('a Number where an i64 is expected is a TypeError', () => {
+    assert.throws(() => allocate(16), { name: 'TypeError', message: 'Cannot convert 16 to a BigInt' });
+  });
+  await t.test('the checked read refuses a pointer past 4 GiB in BigInt arithmetic', () => {
+    tell(2n ** 32n, 9n);
+    const [lyingPtr, lyingLen] = lie();
+    assert.throws(() => copyOut(memory, lyingPtr, lyingLen), {
+      message: 'guest returned 9 bytes at 0x100000000, ending at 0x100000009, past the end of its 65536-byte memory',
+    });
+    // What `Number(ptr) >>> 0`, the 32-bit habit, would have read instead:
+    assert.equal(readString(memory, Number(lyingPtr) >>> 0, Number(lyingLen)), 'page zero');
+  });
+  await t.test('an i64 arrives signed: a range that wraps past 2^64 is refused, not read', () => {
+    tell(2n ** 64n - 8n, 16n);
+    const [lyingPtr, lyingLen] = lie();
+    assert.equal(lyingPtr, -8n, 'JavaScript sees the pointer as a negative BigInt');
+    assert.throws(() => copyOut(memory, lyingPtr, lyingLen), {
+      message: 'guest returned 16 bytes at 0xfffffffffffffff8: the end overflows a 64-bit address',
+    });
+  });
+  await t.test('a BigInt pointer with a Number length is refused, not mixed', () => {
+    assert.throws(() => copyOut(memory, out, 15), {
+      name: 'TypeError',
+      message: 'a pointer and a length are both Numbers (a 32-bit memory) or both BigInts (a 64-bit memory), not a bigint and a number',
+    });
+    // What JavaScript itself says when the two meet in arithmetic:
+    assert.throws(() => out + 15, { name: 'TypeError', message: 'Cannot mix BigInt and other types, use explicit conversions' });
+  });
+  await t.test("the memory's own sizes: Numbers on Node 22, BigInts from Node 24", () => {
+    if (nodeMajor < 24) {
+      assert.equal(memory.grow(1), 1);
+      assert.throws(() => memory.grow(1n), { name: 'TypeError', message: 'Cannot convert a BigInt value to a number' });
+      return;
+    }
+    // ANCHOR: memory64_js
+    assert.equal(memory.grow(1n), 1n); // pages, as BigInts
+    const own = new WebAssembly.Memory({ address: 'i64', initial: 1n, maximum: 4n });
+    assert.equal(own.buffer.byteLength, 65536);
+    // ANCHOR_END: memory64_js
+    assert.throws(() => memory.grow(1), { name: 'TypeError', message: 'Cannot convert 1 to a BigInt' });
+  });
+});
+
+test('multi-memory: the host sees only the mailbox, on every release', async () => {
+  const exports = await instantiate('CH19_MAILBOX');
+  assert.deepEqual(Object.keys(exports).filter((name) => exports[name] instanceof WebAssembly.Memory), ['mailbox']);
+  const request = new TextEncoder().encode('hello, mailbox');
+  new Uint8Array(exports.mailbox.buffer).set(request, 0);
+  const replyLen = exports.handle(request.length);
+  assert.equal(readString(exports.mailbox, 0, replyLen), 'HELLO, MAILBOX');
+  // The mailbox cannot grow, so its buffer is never detached.
+  const buffer = exports.mailbox.buffer;
+  assert.throws(() => exports.mailbox.grow(1), RangeError);
+  assert.equal(exports.grow_heap(1), 1);
+  assert.equal(exports.mailbox.buffer, buffer);
+  assert.equal(buffer.byteLength, 65536);
+});
+
+// The worker: instantiates the writer with the shared memory it is sent,
+// and publishes the greeting (or grows the memory) when told to.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { bytes, memory } = workerData;
+const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+parentPort.on('message', (order) => {
+  if (order === 'publish') exports.publish(0, 64);
+  if (order === 'grow') parentPort.postMessage(exports.grow(2));
+  if (order === 'exit') process.exit(0);
+});
+parentPort.postMessage('ready');
+`;
+
+test('shared memory: a worker publishes, the main thread waits with Atomics.wait', async () => {
+  // ANCHOR: shared
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+  assert.ok(memory.buffer instanceof SharedArrayBuffer);
+  const worker = new Worker(WORKER, { eval: true, workerData: { bytes: artifact('CH19_SHARED_WRITER'), memory } });
+  await new Promise((resolve) => worker.once('message', resolve)); // 'ready'
+  worker.postMessage('publish');
+  const flag = new Int32Array(memory.buffer, 0, 1);
+  // Blocks this thread until the worker's `memory.atomic.notify`, unless
+  // the flag is already set ('not-equal'); never 'timed-out' here.
+  const woke = Atomics.wait(flag, 0, 0, 10_000);
+  const message = readString(memory, 64, Atomics.load(flag, 0)); // a copy, then decoded
+  // ANCHOR_END: shared
+  assert.notEqual(woke, 'timed-out');
+  assert.equal(message, 'hello from another thread');
+
+  // ANCHOR: shared_grow
+  const before = memory.buffer;
+  worker.postMessage('grow');
+  const oldPages = await new Promise((resolve) => worker.once('message', resolve));
+  assert.equal(oldPages, 1);
+  // Not detached: the old SharedArrayBuffer keeps its length and its bytes.
+  assert.equal(before.byteLength, 65536);
+  assert.equal(memory.buffer.byteLength, 3 * 65536);
+  // ANCHOR_END: shared_grow
+  assert.equal(new TextDecoder().decode(new Uint8Array(before, 64, 5)), 'hello');
+  worker.postMessage('exit');
+  await new Promise((resolve) => worker.once('exit', resolve));
+});
+
+test('WasmGC: the array is opaque to JavaScript, so bytes cross one call each', async () => {
+  const { new_bytes, set_byte, byte_at, length, shout } = await instantiate('CH19_GC_BYTES');
+  // ANCHOR: gc
+  const text = new TextEncoder().encode('hello, gc');
+  const array = new_bytes(text.length);
+  text.forEach((byte, i) => set_byte(array, i, byte));
+  const shouted = shout(array);
+  const bytes = Uint8Array.from({ length: length(shouted) }, (_, i) => byte_at(shouted, i));
+  // ANCHOR_END: gc
+  assert.equal(new TextDecoder().decode(bytes), 'HELLO, GC');
+  assert.equal(typeof shouted, 'object');
+  assert.equal(shouted[0], undefined, 'no indexing from JavaScript');
+  assert.deepEqual(Object.keys(shouted), []);
+});
+
+test('JS string builtins: strings cross with no memory, on every release', async () => {
+  // ANCHOR: builtins
+  const { shout } = await instantiate('CH19_GC_STRINGS', {}, { builtins: ['js-string'] });
+  assert.equal(shout('hello, strings'), 'HELLO, STRINGS');
+  // ANCHOR_END: builtins
+  assert.equal(shout('caf\u00e9 \u{1d11e}'), 'CAF\u00e9 \u{1d11e}', 'UTF-16 code units, only ASCII shouted');
+  // Without the option, the builtins are ordinary imports, and missing.
+  await assert.rejects(instantiate('CH19_GC_STRINGS', {}), {
+    name: 'TypeError',
+    message: nodeMajor < 24
+      ? 'WebAssembly.instantiate(): Import #0 module="wasm:js-string": module is not an object or function'
+      : 'WebAssembly.instantiate(): Import #0 "wasm:js-string": module is not an object or function',
+  });
+});
+
+test('resizable buffers: a view that follows growth, from Node 26', async () => {
+  const { memory, grow } = await instantiate('CH19_GROWABLE');
+  if (nodeMajor < 26) {
+    assert.equal(memory.toResizableBuffer, undefined);
+    return;
+  }
+  // ANCHOR: resizable
+  const buffer = memory.toResizableBuffer();
+  const view = new Uint8Array(buffer); // length-tracking: no length given
+  assert.equal(view.length, 65536);
+  grow(2);
+  assert.equal(view.length, 3 * 65536); // still attached, and longer
+  // ANCHOR_END: resizable
+  assert.equal(buffer.resizable, true);
+  assert.equal(buffer.maxByteLength, 4 * 65536, 'the maximum of the memory');
+  assert.equal(memory.buffer, buffer, 'the memory hands out the same buffer from now on');
+  // Resizing the buffer grows the memory, by whole pages and never down.
+  buffer.resize(4 * 65536);
+  assert.equal(view.length, 4 * 65536);
+  assert.throws(() => buffer.resize(4 * 65536 - 1), RangeError);
+  assert.throws(() => buffer.resize(65536), RangeError);
+  // Switching back to a fixed-length buffer detaches the resizable one.
+  memory.toFixedLengthBuffer();
+  assert.equal(buffer.detached, true);
+  assert.equal(view.length, 0);
+  assert.throws(() => new WebAssembly.Memory({ initial: 1 }).toResizableBuffer(),
+    { name: 'TypeError', message: 'WebAssembly.Memory.toResizableBuffer(): Memory must have a maximum' });
+});
