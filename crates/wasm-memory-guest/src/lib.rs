@@ -152,8 +152,8 @@ pub unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
 ///
 /// # Errors
 ///
-/// A [`Utf8Error`](core::str::Utf8Error), which says where the first byte
-/// that is not UTF-8 is, if the bytes are not UTF-8.
+/// A [`Utf8Error`](core::str::Utf8Error) if the bytes are not UTF-8: it
+/// says how many of them are valid before the first that is not.
 ///
 /// # Safety
 ///

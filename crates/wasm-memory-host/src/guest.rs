@@ -52,10 +52,10 @@ impl Guest {
     /// # let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
     /// use wasm_memory_host::{Allocator, Convention, Error, Guest};
     ///
-    /// // This guest exports `allocate`/`deallocate`, not `malloc`/`free`:
-    /// let wrong = Convention { allocator: Allocator::malloc_free(), ..Convention::allocate_deallocate_packed() };
+    /// // This guest exports `allocate`/`deallocate` and `malloc`/`free`, not `cabi_realloc`:
+    /// let wrong = Convention::allocate_deallocate_packed().allocator(Allocator::cabi_realloc());
     /// let error = Guest::new(&mut store, instance, wrong).err().unwrap();
-    /// assert!(matches!(error, Error::MissingExport { ref name, .. } if name == "malloc"));
+    /// assert!(matches!(error, Error::MissingExport { ref name, .. } if name == "cabi_realloc"));
     ///
     /// let guest = Guest::new(&mut store, instance, Convention::allocate_deallocate_packed())?;
     /// # Ok(())

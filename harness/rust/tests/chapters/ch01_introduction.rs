@@ -56,10 +56,15 @@ pub mod versions {
         let listings_lock = read("listings/Cargo.lock");
         let wit_bindgen = locked(&listings_lock, "wit-bindgen");
         let extism_pdk = locked(&listings_lock, "extism-pdk");
-        let jco = value_after(
-            &read("harness/js/package.json"),
-            "\"@bytecodealliance/jco\":",
-        );
+        // What a room's package.json pins, exactly, among its devDependencies.
+        let pinned_in = |manifest: &str, package: &str| -> String {
+            let json: serde_json::Value = serde_json::from_str(&read(manifest)).expect("JSON");
+            json["devDependencies"][package]
+                .as_str()
+                .unwrap_or_else(|| panic!("{manifest} pins no {package}"))
+                .to_owned()
+        };
+        let jco = pinned_in("harness/js/package.json", "@bytecodealliance/jco");
         let tools = read("ci/tools.env");
         let mdbook = value_after(&tools, "MDBOOK_VERSION=");
         let mermaid = value_after(&tools, "MDBOOK_MERMAID_VERSION=");
@@ -67,10 +72,7 @@ pub mod versions {
         let go = value_after(&tools, "GO_VERSION=");
         let wasm_bindgen = value_after(&tools, "WASM_BINDGEN_VERSION=");
         let nightly = value_after(&tools, "RUST_NIGHTLY=");
-        let playwright = value_after(
-            &read("harness/browser/package.json"),
-            "\"playwright-core\":",
-        );
+        let playwright = pinned_in("harness/browser/package.json", "playwright-core");
         let go_requirement = |go_mod: &str, module: &str| -> String {
             read(go_mod)
                 .lines()
@@ -85,10 +87,7 @@ pub mod versions {
             "github.com/tetratelabs/wazero ",
         );
         let extism_go_sdk = go_requirement("harness/go/go.mod", "github.com/extism/go-sdk ");
-        let assemblyscript = value_after(
-            &read("ci/assemblyscript/package.json"),
-            "\"assemblyscript\":",
-        );
+        let assemblyscript = pinned_in("ci/assemblyscript/package.json", "assemblyscript");
         // Every Node release the JavaScript hosts run on (`ci/test js` runs each).
         let node_manifest: serde_json::Value =
             serde_json::from_str(&read("ci/node/package.json")).expect("JSON");
