@@ -1,15 +1,20 @@
 //! Builds every listing in `listings/` to wasm, with `crates/listing-builder`
-//! (CONTRIBUTING.md describes the layout), and generates in `OUT_DIR`:
+//! (CONTRIBUTING.md describes the layout), into `target/book-artifacts/`,
+//! and generates:
 //!
-//! - `artifacts.json`: the manifest, every artifact by name, for the host
-//!   rooms in other languages, the widgets and `ci/` (`book_artifacts::MANIFEST`,
-//!   from the `BOOK_MANIFEST` this sets);
-//! - `listings.rs`: the same as Rust constants (`CH03_SUM_BYTES`), and the
-//!   `foreach_listing!` macro that makes a listing without a test a compile
-//!   error.
+//! - `target/book-artifacts/artifacts.json`: the manifest, every artifact
+//!   by name, for the host rooms in other languages, the widgets and `ci/`
+//!   (`book_artifacts::MANIFEST`, from the `BOOK_MANIFEST` this sets);
+//! - `OUT_DIR/listings.rs`: the same as Rust constants (`CH03_SUM_BYTES`),
+//!   and the `foreach_listing!` macro that makes a listing without a test a
+//!   compile error.
 //!
-//! Cargo reruns it only when an input of an artifact changes: never for a
-//! chapter's prose.
+//! The artifacts go to one fixed folder rather than to `OUT_DIR`, which
+//! cargo makes anew for each way of building (`check`, `clippy`, `test`,
+//! `run`, and each choice of packages): there, every command sees the same
+//! manifest, and an artifact whose inputs did not change is built once,
+//! not once per command. Cargo reruns this only when an input of an
+//! artifact changes: never for a chapter's prose.
 
 use std::path::PathBuf;
 use std::{env, fs, process};
@@ -41,7 +46,7 @@ fn run() -> Result<(), Error> {
         tools,
         listings_dir: repo.join("listings"),
         cargo_target_dir: repo.join("target/listings"),
-        out_dir: out_dir.clone(),
+        artifacts_dir: repo.join("target/book-artifacts"),
         repo_root: repo,
     })?;
     let path = out_dir.join("listings.rs");

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! listings/chNN-chapter/entry  --discover-->  Listing  --kind.build-->  Artifact
-//!                                                   \--> manifest (OUT_DIR/artifacts.json) --> tests, ci/, widgets
+//!                                                   \--> manifest (artifacts.json) --> tests, ci/, widgets
 //! ```
 //!
 //! - `layout` finds the listings by their place in the tree and refuses
@@ -15,7 +15,7 @@
 //!   listings and builds them; the kinds build in parallel, one thread
 //!   each;
 //! - [`Manifest`] is the result: every artifact by the name of its Rust
-//!   constant, written as JSON into `OUT_DIR`, and the Rust source of the
+//!   constant, written as JSON beside the artifacts, and the Rust source of the
 //!   constants;
 //! - [`Build::inputs`] are the files the artifacts were made from, for
 //!   `cargo:rerun-if-changed`, so that nothing else triggers a rebuild;
@@ -50,11 +50,13 @@ pub struct Config {
     pub repo_root: PathBuf,
     /// `listings/`: one folder per chapter, a cargo workspace and a Go module.
     pub listings_dir: PathBuf,
-    /// Where the artifacts and the manifest are written (cargo's `OUT_DIR`).
-    pub out_dir: PathBuf,
+    /// Where the artifacts and the manifest are written: one folder that
+    /// every build of the book shares (`target/book-artifacts`), whatever
+    /// `OUT_DIR` cargo gives the build script, so that every command sees
+    /// one manifest and an artifact is built once.
+    pub artifacts_dir: PathBuf,
     /// The nested cargo build's own target folder: a cache, shared by every
-    /// build of the harness (`cargo test`, `cargo clippy`, `cargo doc` each
-    /// get an `OUT_DIR` of their own), so the guests compile once.
+    /// build of the book, so the guests compile once.
     pub cargo_target_dir: PathBuf,
     /// The compilers, where they are and which versions are pinned.
     pub tools: Tools,
@@ -65,7 +67,7 @@ pub struct Config {
 pub struct Build {
     /// Every listing and artifact; also written to [`Build::manifest_path`].
     pub manifest: Manifest,
-    /// `OUT_DIR/artifacts.json`.
+    /// `<artifacts_dir>/artifacts.json`.
     pub manifest_path: PathBuf,
     /// Every file the artifacts were built from, and the folders whose
     /// contents decide which listings exist.
@@ -149,7 +151,7 @@ pub fn discover(listings_dir: &Path, repo_root: &Path) -> Result<Vec<Listing>, E
 }
 
 /// Discovers every listing, builds each kind on a thread of its own, and
-/// writes the manifest into `config.out_dir`.
+/// writes the manifest into `config.artifacts_dir`.
 ///
 /// # Errors
 ///
@@ -175,7 +177,8 @@ pub fn build(config: &Config) -> Result<Build, Error> {
     inputs.extend(built.inputs);
 
     let manifest = Manifest::new(&listings, built.artifacts)?;
-    let manifest_path = config.out_dir.join("artifacts.json");
+    std::fs::create_dir_all(&config.artifacts_dir).map_err(Error::io(&config.artifacts_dir))?;
+    let manifest_path = config.artifacts_dir.join("artifacts.json");
     manifest.write(&manifest_path)?;
     Ok(Build {
         manifest,

@@ -1,4 +1,4 @@
-//! The one list of what was built: written as `OUT_DIR/artifacts.json`, for
+//! The one list of what was built: written as `artifacts.json`, for
 //! the JavaScript and Go tests and the scripts in `ci/`, and as the Rust
 //! constants the harness compiles (which the widget copy step uses), both
 //! from one [`Manifest`].
@@ -39,7 +39,7 @@ pub struct Artifact {
     /// `CH03_SUM_BYTES`, or `CH10_BINDGEN_GREETER_NODEJS` for a second
     /// artifact of one listing.
     pub name: String,
-    /// Where it is: inside `OUT_DIR`.
+    /// Where it is: inside the artifacts folder.
     pub path: PathBuf,
     /// The listing it comes from, as in [`ListingEntry::source`].
     pub source: String,

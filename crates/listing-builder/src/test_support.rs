@@ -29,7 +29,7 @@ pub(crate) fn config_for(root: &tempfile::TempDir) -> Config {
     Config {
         repo_root: root.path().to_owned(),
         listings_dir: root.path().join("listings"),
-        out_dir: root.path().join("out"),
+        artifacts_dir: root.path().join("out"),
         cargo_target_dir: root.path().join("target"),
         tools: tools_for_tests(),
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::{Artifact, Built, Config, Error, Listing};
 
 /// Encodes the core module `compiled` of `listing` as a component in
-/// `OUT_DIR/component/`.
+/// `<artifacts_dir>/component/`.
 pub(crate) fn encode(listing: &Listing, compiled: &Path, config: &Config) -> Result<Built, Error> {
     let core = std::fs::read(compiled).map_err(Error::io(compiled))?;
     let component = wit_component::ComponentEncoder::default()

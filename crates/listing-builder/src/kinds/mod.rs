@@ -39,7 +39,7 @@ pub(crate) trait Kind: Sync {
         Ok(())
     }
 
-    /// Builds every listing of this kind into `config.out_dir`, skipping
+    /// Builds every listing of this kind into `config.artifacts_dir`, skipping
     /// artifacts that are fresh where a build costs more than the check
     /// (`freshness`); returns them with the files they were built from.
     /// Runs on a thread of its own, beside the other kinds.
@@ -62,9 +62,9 @@ fn file_with_extension(entry: &Path, extension: &str) -> Option<String> {
     Some(entry.file_stem()?.to_string_lossy().into_owned())
 }
 
-/// Where a kind puts its artifacts: `OUT_DIR/<kind>/`.
+/// Where a kind puts its artifacts: `<artifacts_dir>/<kind>/`.
 fn output_dir(config: &Config, kind: &str) -> Result<std::path::PathBuf, Error> {
-    let dir = config.out_dir.join(kind);
+    let dir = config.artifacts_dir.join(kind);
     std::fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
     Ok(dir)
 }

@@ -55,7 +55,7 @@ impl Kind for RustCrate {
             built
                 .inputs
                 .extend(read_dep_info(&compiled.with_extension("d"))?);
-            // The artifact lives in OUT_DIR, like every other: the nested
+            // The artifact lives in the artifacts folder, like every other: the nested
             // target folder is only cargo's cache.
             let wasm = dir.join(format!("{}.wasm", listing.stem()));
             std::fs::copy(&compiled, &wasm).map_err(Error::io(&wasm))?;

@@ -34,7 +34,7 @@ pub(crate) fn generate(
     let inputs: Vec<PathBuf> = vec![compiled.to_owned(), cli.path.clone()];
     for target in TARGETS {
         let glue = config
-            .out_dir
+            .artifacts_dir
             .join("bindgen")
             .join(listing.stem())
             .join(target);
