@@ -24,6 +24,7 @@ mod ch16_the_component_model;
 mod ch17_choosing_a_model;
 mod ch18_hostile_guests;
 mod ch19_beyond_one_memory;
+mod utility_fixtures;
 
 /// A listing without a test module is a compile error here: for
 /// `listings/ch03-passing-bytes-in/sum-bytes` there must be a module
