@@ -1,5 +1,6 @@
-//! Prints where the artifact manifest is (`artifacts.json`, in the build's
-//! `OUT_DIR`), for the host rooms written in other languages. Run it
+//! Prints where the artifact manifest is
+//! (`target/book-artifacts/artifacts.json`), for the host rooms written in
+//! other languages. Run it
 //! through `ci/book-artifacts`, from the repository root:
 //!
 //! ```console

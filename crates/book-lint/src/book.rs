@@ -1,7 +1,10 @@
 //! Where the book is, and its pages.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+
+use mdbook_driver::config::Config;
 
 /// A page of `src/`, read once.
 pub struct Page {
@@ -26,6 +29,27 @@ pub fn repo_root() -> PathBuf {
 pub fn read(path: &str) -> String {
     fs::read_to_string(repo_root().join(path))
         .unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
+}
+
+/// The book's `book.toml`, as mdBook reads it, without what the lint does
+/// not run: the external preprocessors (diagrams, tabs, dedenting, none of
+/// which adds or renames a heading) and the extra scripts and styles that
+/// `ci/setup` installs.
+///
+/// # Panics
+///
+/// When `book.toml` cannot be read, with mdBook's reason.
+pub fn config() -> Config {
+    let path = repo_root().join("book.toml");
+    let mut config = Config::from_disk(&path)
+        .unwrap_or_else(|err| panic!("mdBook cannot read {}: {err:#}", path.display()));
+    let none: BTreeMap<String, String> = BTreeMap::new();
+    let cleared = config
+        .set("preprocessor", &none)
+        .and_then(|()| config.set("output.html.additional-js", Vec::<String>::new()))
+        .and_then(|()| config.set("output.html.additional-css", Vec::<String>::new()));
+    cleared.unwrap_or_else(|err| panic!("{}: {err:#}", path.display()));
+    config
 }
 
 /// Every page of `src/` but `SUMMARY.md`, sorted by path.

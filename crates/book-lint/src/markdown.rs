@@ -1,11 +1,24 @@
 //! A page's Markdown, parsed by mdBook's own parser with mdBook's options.
 
+use std::sync::OnceLock;
+
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use mdbook_markdown::{MarkdownOptions, new_cmark_parser};
 
-/// The events of `text`, as mdBook parses it.
+/// The events of `text`, as mdBook parses it with the options of the
+/// book's `book.toml`.
 pub fn events(text: &str) -> Parser<'_> {
-    new_cmark_parser(text, &MarkdownOptions::default())
+    static OPTIONS: OnceLock<MarkdownOptions> = OnceLock::new();
+    let options = OPTIONS.get_or_init(|| {
+        let mut options = MarkdownOptions::default();
+        if let Some(html) = crate::book::config().html_config() {
+            options.smart_punctuation = html.smart_punctuation;
+            options.definition_lists = html.definition_lists;
+            options.admonitions = html.admonitions;
+        }
+        options
+    });
+    new_cmark_parser(text, options)
 }
 
 /// One code block of a page.

@@ -58,15 +58,40 @@ pub fn is_code(file: &str) -> bool {
         .any(|ending| file.ends_with(ending))
 }
 
-/// The code of every host room, concatenated: where the expected outputs
-/// are named, each by the test that compares it.
+/// The code of every host room, concatenated, comments left out: where the
+/// expected outputs are named, each by the test that compares it (a name
+/// in a comment compares nothing).
 pub fn room_sources() -> String {
-    texts(
+    let code = texts(
         ROOMS
             .iter()
             .flat_map(|room| files_under(room))
             .filter(|file| is_code(file)),
-    )
+    );
+    without_comment_lines(&code)
+}
+
+/// `text` without its lines that are comments in Rust, Go or JavaScript
+/// (`//`, `///`, `//!`, and the `*` lines of a `/** */` block).
+pub fn without_comment_lines(text: &str) -> String {
+    text.lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            !(line.starts_with("//") || line.starts_with("/*") || line.starts_with('*'))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// Whether `file` is code that a chapter may show: a utility's, a host
+/// room's or the listing builder's (listings are checked apart).
+pub fn is_shown_code(file: &str) -> bool {
+    is_code(file)
+        && UTILITIES
+            .iter()
+            .chain(&ROOMS)
+            .chain(&["crates/listing-builder"])
+            .any(|folder| file.starts_with(&format!("{folder}/")))
 }
 
 /// The texts of `files` (paths from the repository root), concatenated.

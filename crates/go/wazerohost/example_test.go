@@ -212,3 +212,48 @@ func ExampleErrorKind() {
 	// true false
 	// CallFailed shout
 }
+
+// An export that takes numbers (here, nothing) and returns a buffer: the
+// handle copies the result out, checked, and gives the buffer back.
+func ExampleGuest_OutputExport() {
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	guest, err := wazerohost.New(exampleGuest(ctx, r, nil), wazerohost.AllocateDeallocatePacked())
+	if err != nil {
+		panic(err)
+	}
+	version, err := guest.OutputExport("version")
+	if err != nil {
+		panic(err)
+	}
+	text, err := version.CallString(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(text)
+	fmt.Println(guest.CheckLeaks())
+	// Output:
+	// guest 1.0
+	// <nil>
+}
+
+// CheckedRange is the check every read makes of a (ptr, len) a guest hands
+// over: the cap first, then the end, in 64 bits, against the memory.
+func ExampleCheckedRange() {
+	const memorySize = 65536 // one page
+	for _, r := range []struct{ ptr, length uint32 }{
+		{1024, 16},         // inside
+		{65528, 16},        // past the end
+		{0xfffffff0, 0x20}, // wraps around
+		{1024, 1 << 20},    // longer than the cap
+	} {
+		end, err := wazerohost.CheckedRange("greet", r.ptr, r.length, memorySize, 64<<10)
+		fmt.Println(end, err)
+	}
+	// Output:
+	// 1040 <nil>
+	// 0 "greet" returned 16 bytes at 0xfff8, ending at 0x10008, past the end of its 65536-byte memory
+	// 0 "greet" returned 32 bytes at 0xfffffff0: the end overflows a 32-bit address
+	// 0 "greet" returned 1048576 bytes at 0x400, more than the 65536 bytes the host accepts
+}

@@ -132,6 +132,10 @@ func ExpectFile(tb testing.TB, name, actual string) {
 	_, here, _, _ := runtime.Caller(0)
 	path := filepath.Join(filepath.Dir(here), "../../../expected", name)
 	if os.Getenv("SNAPSHOTS") == "overwrite" {
+		// The chapter's folder, for its first expected output.
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			tb.Fatal(err)
+		}
 		if err := os.WriteFile(path, []byte(actual), 0o644); err != nil {
 			tb.Fatal(err)
 		}

@@ -1,5 +1,6 @@
-//! The benchmark tables the chapters include are what `ci/bench` and
-//! `ci/soak` wrote, which name the date and the machine.
+//! The benchmark tables the chapters include start as `ci/bench` and
+//! `ci/soak` write them, with the date and the machine they were measured
+//! on: a table typed by hand would not.
 
 #[test]
 fn benchmark_results_say_how_they_were_measured() {

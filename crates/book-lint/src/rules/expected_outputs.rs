@@ -2,7 +2,7 @@
 //! sits in the folder of the chapter that shows it.
 
 use crate::book::repo_root;
-use crate::sources::{EXPECTED_DIR, expected_files, room_sources};
+use crate::sources::{EXPECTED_DIR, expected_files, room_sources, without_comment_lines};
 
 use super::assert_none;
 use super::includes::is_named_by_a_test;
@@ -42,7 +42,12 @@ fn every_expected_output_is_compared_by_a_test() {
 
 #[test]
 fn an_unread_or_misplaced_output_is_refused() {
-    let sources = r#"assert_expected("ch08-a-small-utility/errors.txt", &report);"#;
+    // A name in a comment compares nothing: `other.txt` is refused below.
+    let sources = without_comment_lines(
+        "/// Like \"ch08-a-small-utility/other.txt\", in a comment.\n\
+         assert_expected(\"ch08-a-small-utility/errors.txt\", &report);\n",
+    );
+    let sources = sources.as_str();
     assert_eq!(problem("ch08-a-small-utility/errors.txt", sources), None);
     let refused = [
         (

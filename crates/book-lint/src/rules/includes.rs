@@ -4,7 +4,7 @@
 
 use crate::book::{Page, pages};
 use crate::includes::{Directive, directives, expand};
-use crate::sources::{EXPECTED_DIR, is_code, listing_sources, room_sources};
+use crate::sources::{EXPECTED_DIR, is_shown_code, listing_sources, room_sources};
 
 use super::{assert_none, page};
 
@@ -28,9 +28,9 @@ impl Tested {
         }
     }
 
-    /// Whether `file` (from the repository root) is a listing, code that a
-    /// test runner runs, an expected output a test compares, or a table a
-    /// `ci/` script measured.
+    /// Whether `file` (from the repository root) is a listing, code of a
+    /// utility, a room or the builder (which their test runners run), an
+    /// expected output a test compares, or a table a `ci/` script measured.
     pub(super) fn includes(&self, file: &str) -> bool {
         if let Some(name) = file.strip_prefix(&format!("{EXPECTED_DIR}/")) {
             return is_named_by_a_test(name, &self.room_sources);
@@ -41,7 +41,7 @@ impl Tested {
             // Benchmark tables: what `ci/bench` and `ci/soak` wrote, which
             // `benchmarks.rs` checks says so.
             || file.starts_with("benchmarks/")
-            || ((file.starts_with("crates/") || file.starts_with("harness/")) && is_code(file))
+            || is_shown_code(file)
     }
 }
 
@@ -137,6 +137,10 @@ fn a_broken_include_is_refused_with_the_reason() {
             "an indented include",
         ),
         ("{{#include ../Cargo.toml}}\n", "is not a listing, a test"),
+        (
+            "{{#include ../crates/book-lint/src/lib.rs}}\n",
+            "is not a listing, a test",
+        ),
         (
             "{{#playground ../Cargo.toml}}\n",
             "only `include` and `rustdoc_include`",

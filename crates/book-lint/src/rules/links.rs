@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::book::{Page, normalize, pages, repo_root};
 use crate::markdown::destinations;
-use crate::rendered::heading_ids;
+use crate::rendered;
 
 use super::{assert_none, page};
 
@@ -53,7 +53,7 @@ fn problems(page: &Page, ids: &BTreeMap<String, BTreeSet<String>>) -> Vec<String
 
 #[test]
 fn internal_links_and_images_resolve() {
-    let ids = heading_ids();
+    let ids = &rendered::book().ids;
     let problems: Vec<String> = pages()
         .iter()
         .flat_map(|page| problems(page, ids))

@@ -1,6 +1,8 @@
 //! The lint's rules, one module each. Each has a test that holds the whole
-//! book to the rule, and a test that shows, on a made-up page or file,
-//! that the rule catches what it claims to catch.
+//! book to the rule; where a rule has logic of its own (all but
+//! `benchmarks`, `glossary`, `listings_shown`, `node_releases`, `pins` and
+//! `summary`, which compare lists), a second test shows, on a made-up page
+//! or file, that it catches what it claims to catch.
 
 mod anchors;
 mod badges;
