@@ -12,6 +12,8 @@ import (
 	"example.com/wasm-memory-book/go/wazerohost"
 )
 
+// Chapter 11 of the book shows this example whole, so it instantiates the
+// guest itself rather than through exampleGuest, as the others do.
 // ANCHOR: example
 func ExampleExport_CallString() {
 	ctx := context.Background()
