@@ -58,26 +58,35 @@ pub fn is_code(file: &str) -> bool {
         .any(|ending| file.ends_with(ending))
 }
 
-/// The code of every host room, concatenated, comments left out: where the
-/// expected outputs are named, each by the test that compares it (a name
-/// in a comment compares nothing).
+/// The runner of the recipes and its manifest, which name the recipes'
+/// expected outputs.
+pub const RECIPES_RUNNER: [&str; 2] = ["ci/recipes", "listings/recipes/recipes.toml"];
+
+/// The code of every host room and of the recipes' runner, concatenated,
+/// comments left out: where the expected outputs are named, each by the
+/// test that compares it (a name in a comment compares nothing).
 pub fn room_sources() -> String {
     let code = texts(
         ROOMS
             .iter()
             .flat_map(|room| files_under(room))
-            .filter(|file| is_code(file)),
+            .filter(|file| is_code(file))
+            .chain(RECIPES_RUNNER.map(String::from)),
     );
     without_comment_lines(&code)
 }
 
 /// `text` without its lines that are comments in Rust, Go or JavaScript
-/// (`//`, `///`, `//!`, and the `*` lines of a `/** */` block).
+/// (`//`, `///`, `//!`, and the `*` lines of a `/** */` block), or in
+/// Python and TOML (`# `).
 pub fn without_comment_lines(text: &str) -> String {
     text.lines()
         .filter(|line| {
             let line = line.trim_start();
-            !(line.starts_with("//") || line.starts_with("/*") || line.starts_with('*'))
+            !(line.starts_with("//")
+                || line.starts_with("/*")
+                || line.starts_with('*')
+                || line.starts_with("# "))
         })
         .map(|line| format!("{line}\n"))
         .collect()

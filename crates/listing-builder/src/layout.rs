@@ -14,6 +14,10 @@ use crate::kinds::KINDS;
 /// Files of `listings/` itself: its cargo workspace and its Go module.
 const WORKSPACE_FILES: [&str; 4] = ["Cargo.toml", "Cargo.lock", "go.mod", "go.sum"];
 
+/// Complete projects a reader copies, built by their own `build.sh`
+/// (`ci/recipes` runs them), never by this builder.
+const RECIPES: &str = "recipes";
+
 /// One listing of the book.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listing {
@@ -62,7 +66,10 @@ pub(crate) fn discover(listings_dir: &Path, repo_root: &Path) -> Result<Vec<List
     let mut listings = Vec::new();
     for chapter_dir in entries(listings_dir)? {
         let chapter = file_name(&chapter_dir);
-        if chapter.starts_with('.') || WORKSPACE_FILES.contains(&chapter.as_str()) {
+        if chapter.starts_with('.')
+            || WORKSPACE_FILES.contains(&chapter.as_str())
+            || chapter == RECIPES
+        {
             continue;
         }
         if chapter == "target" {
@@ -242,6 +249,7 @@ mod tests {
             ("listings/ch06-gc/as-greeter.ts", ""),
             ("listings/ch06-gc/go-greeter/main.go", "package main\n"),
             ("listings/ch06-gc/.notes.swp", ""),
+            ("listings/recipes/guests/c/greet.c", ""),
         ]);
         let found: Vec<(String, &str, String, String)> = discover_in(&root)
             .unwrap()

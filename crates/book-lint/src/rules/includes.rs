@@ -41,6 +41,9 @@ impl Tested {
             // Benchmark tables: what `ci/bench` and `ci/soak` wrote, which
             // `benchmarks.rs` checks says so.
             || file.starts_with("benchmarks/")
+            // The recipes: ci/recipes builds and runs every file of them
+            // from a copy (`recipes.rs` checks the pages show them whole).
+            || file.starts_with("listings/recipes/")
             || is_shown_code(file)
     }
 }

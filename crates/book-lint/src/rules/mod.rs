@@ -16,6 +16,7 @@ mod links;
 mod listings_shown;
 mod node_releases;
 mod pins;
+mod recipes;
 mod summary;
 mod tabs;
 mod troubleshooting;

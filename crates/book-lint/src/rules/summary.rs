@@ -1,6 +1,7 @@
-//! `SUMMARY.md` lists every chapter, in the order of their numbers, then
-//! the reader's toolkit; every page of `src/` is one or the other; a
-//! chapter starts with its title.
+//! `SUMMARY.md` lists the introduction, the quick start, the other
+//! chapters in the order of their numbers, the recipes, then the reader's
+//! toolkit; every page of `src/` is one of them; a chapter starts with its
+//! title.
 
 use crate::book::{is_chapter, pages, read};
 use crate::markdown::first_heading_level;
@@ -13,6 +14,21 @@ const TOOLKIT: [&str; 4] = [
     "src/troubleshooting.md",
     "src/glossary.md",
     "src/history.md",
+];
+
+/// The way in: right after the introduction, a complete round trip.
+const QUICK_START: &str = "src/quick-start.md";
+
+/// The recipes, after the chapters: complete guests and hosts
+/// (`listings/recipes/`), in the order of `SUMMARY.md`.
+pub(crate) const RECIPES: [&str; 7] = [
+    "src/recipes.md",
+    "src/recipes-go-everywhere.md",
+    "src/recipes-browser.md",
+    "src/recipes-c-python.md",
+    "src/recipes-cpp-c.md",
+    "src/recipes-zig-wazero.md",
+    "src/recipes-wat-java.md",
 ];
 
 /// The page GitHub Pages serves for a missing address (`input-404` in
@@ -28,20 +44,29 @@ fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
         .map(|page| page.path)
         .filter(|path| !NOT_LISTED.contains(&path.as_str()))
         .partition(|path| is_chapter(path));
-    let mut toolkit = TOOLKIT.map(String::from).to_vec();
-    toolkit.sort();
+    let mut known: Vec<String> = std::iter::once(QUICK_START)
+        .chain(RECIPES)
+        .chain(TOOLKIT)
+        .map(String::from)
+        .collect();
+    known.sort();
     assert_eq!(
-        others, toolkit,
-        "a page of src/ is a chapter (src/chNN-*.md) or a page of the toolkit"
+        others, known,
+        "a page of src/ is a chapter (src/chNN-*.md), the quick start, a recipe or a page of \
+         the toolkit"
     );
-    let in_order: Vec<String> = chapters
+    let in_order: Vec<String> = chapters[..1]
         .iter()
         .cloned()
+        .chain([QUICK_START.to_owned()])
+        .chain(chapters[1..].iter().cloned())
+        .chain(RECIPES.map(String::from))
         .chain(TOOLKIT.map(String::from))
         .collect();
     assert_eq!(
         linked, &in_order,
-        "SUMMARY.md must list every chapter file, in file order, then the toolkit"
+        "SUMMARY.md must list the introduction, the quick start, the other chapters in file \
+         order, the recipes, then the toolkit"
     );
     for (number, file) in chapters.iter().enumerate() {
         let expected = format!("src/ch{:02}-", number + 1);

@@ -1,0 +1,3 @@
+module example.com/greet-guest
+
+go 1.24

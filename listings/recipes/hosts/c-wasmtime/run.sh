@@ -1,0 +1,4 @@
+#!/bin/sh
+# Usage: sh run.sh GUEST.wasm [NAME]
+set -eu
+exec "$(dirname "$0")/greet-host" "$@"

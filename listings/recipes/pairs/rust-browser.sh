@@ -1,0 +1,6 @@
+# The Rust guest in a browser: build the guest, copy it beside the page and
+# serve the folder; then open http://localhost:8000/?name=Ferris%20🦀
+# Run it in the folder that holds guests/ and hosts/, as in listings/recipes/.
+set -eu
+(cd guests/rust && sh build.sh)
+(cd hosts/browser && sh serve.sh ../../guests/rust/greet.wasm)
