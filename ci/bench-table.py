@@ -4,7 +4,8 @@ benchmarks/round-trip.md`; with `--instances FILE...`, the output of the
 `instances` benchmark into chapter 15's table (`benchmarks/instances.md`);
 with `--models RUST_FILE... --go GO_FILE...`, the output of the `models`
 benchmark and of `go test -bench BenchmarkModels` into chapter 17's tables
-(`benchmarks/models.md`).
+(`benchmarks/models.md`); with `--recipes FILE...`, what `ci/recipes --bench`
+wrote (JSON) into the recipes' table (`benchmarks/recipes.md`).
 
 Each RUST_FILE is what one run of `cargo bench -p book-harness --bench
 round_trip` printed (divan), each GO_FILE what one run of `go test -bench
@@ -15,6 +16,7 @@ utilities are checked below the table.
 """
 
 import datetime
+import json
 import os
 import platform
 import re
@@ -199,8 +201,40 @@ def models_tables(rust_files, go_files):
         print(f"| {label} | " + " | ".join(f"{ratio:.2f}×" for ratio in ratios) + " |")
 
 
+def recipes_table(files):
+    """The recipes' table: one round trip of `greet` under every host, on
+    three guests, with its ratio to wasmtime from Rust on the same guest."""
+    runs = [json.load(open(name)) for name in files]
+    first = runs[0]
+    medians = median_of(
+        {(host, guest): ns for host, by_guest in run["ns"].items() for guest, ns in by_guest.items()}
+        for run in runs
+    )
+    baseline = first["hosts"][0]
+    print(
+        f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
+        f"{len(files)} runs of `ci/recipes --bench`; each cell is the median of the runs. "
+        f"Each run times {first['rounds']} round trips of `greet` (allocate, write the name, call, "
+        "free the name, check, copy out, free the greeting) on one instance, with the host's "
+        f"own clock, and divides; in brackets, its ratio to {baseline} on the same guest. "
+        "A blank cell: the host does not run that guest (see the matrix).\n"
+    )
+    print("| Host | " + " | ".join(first["guests"]) + " |")
+    print("|---|" + "---|" * len(first["guests"]))
+    for host in first["hosts"]:
+        cells = []
+        for guest in first["guests"]:
+            time = medians.get((host, guest))
+            base = medians.get((baseline, guest))
+            cells.append("" if time is None or base is None else f"{show(time)} ({time / base:.2f}×)")
+        print(f"| {host} | " + " | ".join(cells) + " |")
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--recipes"] and len(args) > 1:
+        recipes_table(args[1:])
+        return
     if args[:1] == ["--instances"] and len(args) > 1:
         instances_table(args[1:])
         return

@@ -1,6 +1,6 @@
 // Test support for ci/recipes (not a recipe): opens the browser host's page
 // in headless Chromium and prints what it showed, one JSON line:
-// {"status": ..., "greeting": ..., "floats": ...}.
+// {"status": ..., "greeting": ..., "floats": ..., "timing": ...}.
 //     node ci/recipes-browser.mjs URL
 // Exits 0 once the page sets body[data-status]; 1 if it never does (20 s)
 // or a page error (an uncaught exception) occurs.
@@ -30,6 +30,7 @@ try {
     status: document.body.dataset.status,
     greeting: document.getElementById('greeting').textContent,
     floats: document.getElementById('floats').textContent,
+    timing: document.getElementById('timing').textContent,
   }));
   console.log(JSON.stringify(shown));
   if (errors.length > 0) {

@@ -8,6 +8,7 @@ fn benchmark_results_say_how_they_were_measured() {
         ("benchmarks/round-trip.md", "ci/bench"),
         ("benchmarks/instances.md", "ci/bench"),
         ("benchmarks/models.md", "ci/bench"),
+        ("benchmarks/recipes.md", "ci/bench"),
         ("benchmarks/soak.md", "ci/soak"),
     ] {
         let results = crate::book::read(table);

@@ -1,8 +1,9 @@
 // A browser host for a greet guest. Serve this folder over HTTP (serve.sh)
 // and open index.html: it loads greet.wasm (or ?wasm=URL) and greets
-// ?name= (default "world"). The host allocates the name in the guest
-// (allocate), writes it, calls greet, frees the name (deallocate); the guest
-// allocates the greeting, the host copies it out and frees it.
+// ?name= (default "world"), ?rounds= times (default 1). The host allocates
+// the name in the guest (allocate), writes it, calls greet, frees the name
+// (deallocate); the guest allocates the greeting, the host copies it out and
+// frees it.
 
 const MAX_LEN = 1048576; // the most this host copies out of a guest: 1 MiB
 
@@ -35,6 +36,11 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const url = params.get('wasm') ?? 'greet.wasm';
   const name = params.get('name') ?? 'world';
+  const roundsText = params.get('rounds') ?? '1';
+  const rounds = Number(roundsText);
+  if (!/^[0-9]+$/.test(roundsText) || rounds < 1) {
+    fail(`ROUNDS must be a positive integer, not ${roundsText}`);
+  }
 
   const module = await load(url);
   const imports = WebAssembly.Module.imports(module);
@@ -74,26 +80,39 @@ async function main() {
   // A view of memory.buffer goes stale when the guest grows its memory:
   // memory.grow detaches the old ArrayBuffer (its length becomes 0). So each
   // view below is made after the last call into the guest, and used at once.
-  const input = new TextEncoder().encode(name);
-  const namePtr = allocate(input.length);
-  new Uint8Array(memory.buffer).set(input, namePtr);
-  const [ptr, len] = unpack(call('greet', namePtr, input.length));
-  call('deallocate', namePtr, input.length); // the guest neither frees nor keeps its input
-  if (len > MAX_LEN) fail(`greet returned len=${len}, more than the ${MAX_LEN} bytes this host accepts`);
-  let size = memory.buffer.byteLength;
-  if (ptr + len > size) { // Numbers below 2**33: the sum cannot overflow
-    fail(`greet returned ptr=${ptr} len=${len}, outside the guest's memory of ${size} bytes`);
-  }
-  const bytes = new Uint8Array(memory.buffer).slice(ptr, ptr + len); // a copy
-  let greeting;
-  try {
-    greeting = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    fail('greet returned bytes that are not valid UTF-8');
-  }
-  call('deallocate', ptr, len); // the guest's buffer, freed by its length
 
-  if (!('scale' in exports)) return ['passed', greeting, ''];
+  // One round trip: the name in, the greeting out.
+  const roundTrip = () => {
+    const input = new TextEncoder().encode(name);
+    const namePtr = allocate(input.length);
+    new Uint8Array(memory.buffer).set(input, namePtr);
+    const [ptr, len] = unpack(call('greet', namePtr, input.length));
+    call('deallocate', namePtr, input.length); // the guest neither frees nor keeps its input
+    if (len > MAX_LEN) fail(`greet returned len=${len}, more than the ${MAX_LEN} bytes this host accepts`);
+    const size = memory.buffer.byteLength;
+    if (ptr + len > size) { // Numbers below 2**33: the sum cannot overflow
+      fail(`greet returned ptr=${ptr} len=${len}, outside the guest's memory of ${size} bytes`);
+    }
+    const bytes = new Uint8Array(memory.buffer).slice(ptr, ptr + len); // a copy
+    let greeting;
+    try {
+      greeting = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      fail('greet returned bytes that are not valid UTF-8');
+    }
+    call('deallocate', ptr, len); // the guest's buffer, freed by its length
+    return greeting;
+  };
+
+  // ?rounds= is for comparing hosts (the book's ci/bench uses it): it repeats
+  // the round trip and times it. A reader can drop it and call roundTrip().
+  let greeting;
+  const start = performance.now(); // monotonic, in milliseconds
+  for (let i = 0; i < rounds; i++) greeting = roundTrip();
+  const ns = Math.round(((performance.now() - start) * 1e6) / rounds);
+  const timing = rounds > 1 ? `bench: ${rounds} round trips, ${ns} ns each` : '';
+
+  if (!('scale' in exports)) return ['passed', greeting, '', timing];
 
   // scale(ptr, count, factor): floats in, a new array of floats out. A
   // Float32Array's byte offset must be a multiple of 4 (its element size),
@@ -110,7 +129,7 @@ async function main() {
   call('deallocate', inPtr, count * 4);
   // count values in, count out: this also caps what the host copies.
   if (outCount !== count) fail(`scale returned len=${outCount} for ${count} values`);
-  size = memory.buffer.byteLength;
+  const size = memory.buffer.byteLength;
   if (outPtr + outCount * 4 > size) {
     fail(`scale returned ptr=${outPtr} len=${outCount}, outside the guest's memory of ${size} bytes`);
   }
@@ -118,13 +137,14 @@ async function main() {
   const scaled = Array.from(new Float32Array(memory.buffer, outPtr, outCount)); // a copy
   call('deallocate', outPtr, outCount * 4); // length in elements: 4 bytes each
   const list = (numbers) => `[${numbers.join(', ')}]`;
-  return ['passed', greeting, `scale(${list(values)}, ${factor}) = ${list(scaled)}`];
+  return ['passed', greeting, `scale(${list(values)}, ${factor}) = ${list(scaled)}`, timing];
 }
 
 main()
   .catch((e) => ['failed', e instanceof HostError ? e.message : `error: ${e.message}`, ''])
-  .then(([status, text, floats]) => {
+  .then(([status, text, floats, timing = '']) => {
     show('greeting', text);
     show('floats', floats);
+    show('timing', timing);
     document.body.dataset.status = status; // last: a test waits for it
   });

@@ -1,6 +1,6 @@
 // A wasmtime host for the `greet` recipe, in C, on wasmtime's C API:
 //
-//     ./greet-host GUEST.wasm [NAME]
+//     ./greet-host GUEST.wasm [NAME [ROUNDS]]
 //
 // prints the guest's greeting for NAME (`world` if none).
 //
@@ -10,13 +10,18 @@
 // frees (`deallocate`). Every number the guest returns is checked before the
 // host uses it, and every object the C API hands over is deleted.
 
+// For clock_gettime, which -std=c11 alone does not declare.
+#define _POSIX_C_SOURCE 199309L
+
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <wasi.h>
 #include <wasmtime.h>
@@ -29,6 +34,8 @@
 struct host {
   wasmtime_context_t *context;
   wasmtime_instance_t instance;
+  wasmtime_memory_t memory;
+  wasmtime_func_t allocate, deallocate, greet;
 };
 
 // Prints `error: <what>: <wasmtime's message>` and deletes `error` and
@@ -159,29 +166,46 @@ static bool is_utf8(const uint8_t *bytes, size_t len) {
   return true;
 }
 
-// Reads the whole file at `path` into a buffer the caller frees.
+// Reads the whole file at `path` into a buffer the caller frees; NULL, with
+// errno set, if it cannot.
 static uint8_t *read_file(const char *path, size_t *len) {
   FILE *file = fopen(path, "rb");
   if (file == NULL) {
     return NULL;
   }
   uint8_t *bytes = NULL;
-  long size;
-  if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 &&
-      fseek(file, 0, SEEK_SET) == 0) {
-    bytes = malloc(size > 0 ? (size_t)size : 1);
-    if (bytes != NULL && fread(bytes, 1, (size_t)size, file) != (size_t)size) {
-      free(bytes);
-      bytes = NULL;
+  size_t size = 0, capacity = 0;
+  for (;;) {
+    if (size == capacity) {
+      capacity = capacity > 0 ? capacity * 2 : 65536;
+      uint8_t *grown = realloc(bytes, capacity);
+      if (grown == NULL) {
+        break;
+      }
+      bytes = grown;
     }
-    *len = (size_t)size;
+    size_t wanted = capacity - size;
+    size_t got = fread(bytes + size, 1, wanted, file);
+    size += got;
+    if (got < wanted) {
+      break; // the end of the file, or an error
+    }
   }
+  bool ok = feof(file) && !ferror(file);
+  int saved = errno;
   fclose(file);
+  if (!ok) {
+    free(bytes);
+    errno = saved;
+    return NULL;
+  }
+  *len = size;
   return bytes;
 }
 
-// Runs the round trip in an instantiated guest; returns the exit status.
-static int round_trip(struct host *host, const char *name) {
+// Sets up an instantiated guest: runs `_initialize` if it has one and looks
+// up its exports, once. Prints the error line and returns false if it cannot.
+static bool setup(struct host *host) {
   // A WASI reactor (Go, C) sets itself up in `_initialize`, which must run
   // once before any other export.
   wasmtime_extern_t item;
@@ -192,65 +216,70 @@ static int round_trip(struct host *host, const char *name) {
     wasmtime_func_t initialize;
     if (!get_func(host, "_initialize", "", "", "() -> ()", &initialize) ||
         !call(host, "_initialize", &initialize, NULL, 0, NULL, 0)) {
-      return 1;
+      return false;
     }
   }
 
   if (!wasmtime_instance_export_get(host->context, &host->instance, "memory",
                                     strlen("memory"), &item)) {
     fprintf(stderr, "error: the guest does not export `memory`\n");
-    return 1;
+    return false;
   }
   bool is_memory = item.kind == WASMTIME_EXTERN_MEMORY;
-  wasmtime_memory_t memory = item.of.memory;
+  host->memory = item.of.memory;
   wasmtime_extern_delete(&item);
   if (!is_memory) {
     fprintf(stderr, "error: `memory` is not a memory\n");
-    return 1;
+    return false;
   }
-  wasmtime_func_t allocate, deallocate, greet;
-  if (!get_func(host, "allocate", "i", "i", "(i32) -> i32", &allocate) ||
-      !get_func(host, "deallocate", "ii", "", "(i32, i32) -> ()",
-                &deallocate) ||
-      !get_func(host, "greet", "ii", "I", "(i32, i32) -> i64", &greet)) {
-    return 1;
-  }
+  return get_func(host, "allocate", "i", "i", "(i32) -> i32",
+                  &host->allocate) &&
+         get_func(host, "deallocate", "ii", "", "(i32, i32) -> ()",
+                  &host->deallocate) &&
+         get_func(host, "greet", "ii", "I", "(i32, i32) -> i64", &host->greet);
+}
 
+// Runs one round trip in a set-up guest; returns the greeting, in a buffer
+// the caller frees, and sets `*greeting_len`. Prints the error line and
+// returns NULL if it fails.
+static uint8_t *round_trip(struct host *host, const char *name,
+                           size_t *greeting_len) {
   // The name: allocated by the guest, written by the host.
   size_t name_size = strlen(name);
   if (name_size > UINT32_MAX) {
     fprintf(stderr, "error: the name is too long\n");
-    return 1;
+    return NULL;
   }
   uint32_t name_len = (uint32_t)name_size;
   wasmtime_val_t args[2], result;
   args[0].kind = WASMTIME_I32;
   args[0].of.i32 = (int32_t)name_len;
-  if (!call(host, "allocate", &allocate, args, 1, &result, 1)) {
-    return 1;
+  if (!call(host, "allocate", &host->allocate, args, 1, &result, 1)) {
+    return NULL;
   }
   uint32_t name_ptr = (uint32_t)result.of.i32;
-  uint64_t memory_size = wasmtime_memory_data_size(host->context, &memory);
+  uint64_t memory_size =
+      wasmtime_memory_data_size(host->context, &host->memory);
   if ((uint64_t)name_ptr + name_len > memory_size) {
     fprintf(stderr,
             "error: allocate returned ptr=%" PRIu32 " for len=%" PRIu32
             ", outside the guest's memory of %" PRIu64 " bytes\n",
             name_ptr, name_len, memory_size);
-    return 1;
+    return NULL;
   }
-  memcpy(wasmtime_memory_data(host->context, &memory) + name_ptr, name,
+  memcpy(wasmtime_memory_data(host->context, &host->memory) + name_ptr, name,
          name_len);
 
   args[0].kind = args[1].kind = WASMTIME_I32;
   args[0].of.i32 = (int32_t)name_ptr;
   args[1].of.i32 = (int32_t)name_len;
-  if (!call(host, "greet", &greet, args, 2, &result, 1)) {
-    return 1;
+  if (!call(host, "greet", &host->greet, args, 2, &result, 1)) {
+    return NULL;
   }
   uint64_t packed = (uint64_t)result.of.i64;
   // The guest neither frees nor keeps the name: the host frees it now.
-  if (!call(host, "deallocate", &deallocate, args, 2, NULL, 0)) {
-    return 1;
+  if (!call(host, "deallocate", &host->deallocate, args, 2, NULL, 0)) {
+    return NULL;
   }
 
   // Pointer in the low 32 bits, length in the high 32 bits.
@@ -264,57 +293,72 @@ static int round_trip(struct host *host, const char *name) {
             "error: greet returned len=%" PRIu32
             ", more than the %u bytes this host accepts\n",
             len, MAX_LEN);
-    return 1;
+    return NULL;
   }
   // Then the bounds, against the memory's size now (`greet` may have grown
   // it), added as uint64_t so that `ptr + len` cannot wrap around.
-  memory_size = wasmtime_memory_data_size(host->context, &memory);
+  memory_size = wasmtime_memory_data_size(host->context, &host->memory);
   if ((uint64_t)ptr + len > memory_size) {
     fprintf(stderr,
             "error: greet returned ptr=%" PRIu32 " len=%" PRIu32
             ", outside the guest's memory of %" PRIu64 " bytes\n",
             ptr, len, memory_size);
-    return 1;
+    return NULL;
   }
   // A copy: the next call into the guest may grow (move) or reuse its
   // memory, so the host never keeps a pointer into it across a call.
   uint8_t *greeting = malloc(len > 0 ? len : 1);
   if (greeting == NULL) {
     fprintf(stderr, "error: out of memory\n");
-    return 1;
+    return NULL;
   }
-  memcpy(greeting, wasmtime_memory_data(host->context, &memory) + ptr, len);
+  memcpy(greeting, wasmtime_memory_data(host->context, &host->memory) + ptr,
+         len);
   // The greeting is the host's to free, now that it has its own copy.
   args[0].of.i32 = (int32_t)ptr;
   args[1].of.i32 = (int32_t)len;
-  if (!call(host, "deallocate", &deallocate, args, 2, NULL, 0)) {
+  if (!call(host, "deallocate", &host->deallocate, args, 2, NULL, 0)) {
     free(greeting);
-    return 1;
+    return NULL;
   }
   // Last, the bytes must be UTF-8.
   if (!is_utf8(greeting, len)) {
     fprintf(stderr, "error: greet returned bytes that are not valid UTF-8\n");
     free(greeting);
-    return 1;
+    return NULL;
   }
-  fwrite(greeting, 1, len, stdout);
-  fputc('\n', stdout);
-  free(greeting);
-  return 0;
+  *greeting_len = len;
+  return greeting;
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || argc > 3) {
-    fprintf(stderr, "error: usage: %s GUEST.wasm [NAME]\n", argv[0]);
+  if (argc < 2 || argc > 4) {
+    fprintf(stderr, "error: usage: %s GUEST.wasm [NAME [ROUNDS]]\n", argv[0]);
     return 1;
   }
   const char *path = argv[1];
-  const char *name = argc == 3 ? argv[2] : "world";
+  const char *name = argc >= 3 ? argv[2] : "world";
+  // ROUNDS is for comparing hosts (the book's ci/bench uses it): it repeats
+  // the round trip and times it. A reader can drop it and run one round.
+  long rounds = 1;
+  if (argc == 4) {
+    const char *text = argv[3];
+    char *end = NULL;
+    errno = 0;
+    if (isdigit((unsigned char)text[0])) { // no sign, no leading space
+      rounds = strtol(text, &end, 10);
+    }
+    if (end == NULL || *end != '\0' || errno != 0 || rounds < 1) {
+      fprintf(stderr, "error: ROUNDS must be a positive integer, not %s\n",
+              text);
+      return 1;
+    }
+  }
 
   size_t wasm_len;
   uint8_t *wasm = read_file(path, &wasm_len);
   if (wasm == NULL) {
-    fprintf(stderr, "error: cannot read %s\n", path);
+    fprintf(stderr, "error: cannot read %s: %s\n", path, strerror(errno));
     return 1;
   }
 
@@ -351,7 +395,31 @@ int main(int argc, char **argv) {
     report(what, error, trap);
     goto done;
   }
-  status = round_trip(&host, name);
+  if (!setup(&host)) {
+    goto done;
+  }
+  uint8_t *greeting = NULL;
+  size_t len = 0;
+  struct timespec start, end;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (long round = 0; round < rounds; round++) {
+    free(greeting);
+    greeting = round_trip(&host, name, &len);
+    if (greeting == NULL) {
+      goto done;
+    }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  fwrite(greeting, 1, len, stdout);
+  fputc('\n', stdout);
+  free(greeting);
+  if (rounds > 1) {
+    int64_t ns = (int64_t)(end.tv_sec - start.tv_sec) * 1000000000 +
+                 (end.tv_nsec - start.tv_nsec);
+    fprintf(stderr, "bench: %ld round trips, %" PRId64 " ns each\n", rounds,
+            ns / rounds);
+  }
+  status = 0;
 
 done:
   if (module != NULL) {

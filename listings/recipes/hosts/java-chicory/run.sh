@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: sh run.sh GUEST.wasm [NAME]    (after sh build.sh)
+# Usage: sh run.sh GUEST.wasm [NAME [ROUNDS]]    (after sh build.sh)
 set -eu
 here="$(dirname "$0")"
 # Java decodes NAME from the command line with the locale's charset: under
