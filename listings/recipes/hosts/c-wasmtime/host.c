@@ -378,7 +378,7 @@ int main(int argc, char **argv) {
     goto done;
   }
   // WASI preview 1 with no files, no environment and no stdio: enough for a
-  // Go or C guest's runtime. A guest that imports nothing never calls it.
+  // Go guest's runtime. A guest that imports nothing never calls it.
   // The store takes the configuration (and frees it).
   error = wasmtime_context_set_wasi(host.context, wasi_config_new());
   if (error == NULL) {

@@ -72,7 +72,7 @@ func run(ctx context.Context, path, name string, rounds int) (string, time.Durat
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
 
-	// WASI preview 1, always: a Go or C reactor imports it (clocks, random
+	// WASI preview 1, always: a Go reactor imports it (clocks, random
 	// bytes, fd_write for a panic's message), and a guest that imports
 	// nothing ignores it. It grants only what the module config does: no
 	// files, no arguments, no environment, and output discarded (add

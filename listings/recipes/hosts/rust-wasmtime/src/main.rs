@@ -82,7 +82,7 @@ fn run(path: &str, name: &str, rounds: u32) -> Result<String, String> {
         Module::new(&engine, wasm).map_err(|e| format!("cannot load {path}: {}", one_line(&e)))?;
 
     // WASI preview 1 with no files, no environment and no stdio: enough for
-    // a Go or C guest's runtime. A guest that imports nothing never calls it.
+    // a Go guest's runtime. A guest that imports nothing never calls it.
     let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
     p1::add_to_linker_sync(&mut linker, |wasi| wasi)
         .map_err(|e| format!("cannot set up WASI: {}", one_line(&e)))?;
