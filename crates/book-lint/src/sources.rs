@@ -7,11 +7,12 @@ use crate::book::{files_under, repo_root};
 /// The book's host rooms: each runs the chapters' host code in one
 /// language, with that language's own test runner. Chapters include their
 /// files, and their tests name the expected outputs.
-pub const ROOMS: [&str; 4] = [
+pub const ROOMS: [&str; 5] = [
     "harness/rust",
     "harness/go",
     "harness/js",
     "harness/browser",
+    "harness/python",
 ];
 
 /// The utilities: packages that stand alone, and read nothing of the book.
@@ -53,7 +54,7 @@ pub fn expected_files() -> Vec<String> {
 
 /// Whether `file` is source code a test runner or the listing builder reads.
 pub fn is_code(file: &str) -> bool {
-    [".rs", ".go", ".mjs", ".wat", ".ts"]
+    [".rs", ".go", ".mjs", ".wat", ".ts", ".py"]
         .iter()
         .any(|ending| file.ends_with(ending))
 }

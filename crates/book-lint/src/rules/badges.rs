@@ -1,12 +1,14 @@
-//! Badges are one of the two kinds, and every section about TinyGo, which
+//! Badges are one of the three kinds, and every section about TinyGo, which
 //! cannot be installed here, carries the "cited, not executed" one.
 
 use crate::book::{Page, pages};
 
 use super::{assert_none, page};
 
-/// The two badges a section may carry.
-const CITED: &str = r#"<span class="badge cited">cited, not executed</span>"#;
+/// The three badges a section may carry.
+pub const CITED: &str = r#"<span class="badge cited">cited, not executed</span>"#;
+/// An atlas card whose claims a test of this repository runs.
+pub const EXECUTED: &str = r#"<span class="badge executed">executed</span>"#;
 const NOT_FINAL: &str = r#"<span class="badge not-final">not final</span>"#;
 
 /// What is wrong with the badges of `page`, and how many it has.
@@ -15,7 +17,10 @@ fn problems(page: &Page) -> (Vec<String>, usize) {
     let mut badges = 0;
     for (at, _) in page.text.match_indices(r#"<span class="badge"#) {
         badges += 1;
-        if !page.text[at..].starts_with(CITED) && !page.text[at..].starts_with(NOT_FINAL) {
+        if ![CITED, EXECUTED, NOT_FINAL]
+            .iter()
+            .any(|badge| page.text[at..].starts_with(badge))
+        {
             problems.push(format!(
                 "{}: a badge of no known kind at byte {at}",
                 page.path

@@ -5,6 +5,7 @@
 //! or file, that it catches what it claims to catch.
 
 mod anchors;
+mod atlas;
 mod badges;
 mod benchmarks;
 mod cheat_sheet;

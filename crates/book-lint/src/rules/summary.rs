@@ -1,6 +1,6 @@
 //! `SUMMARY.md` lists the introduction, the quick start, the other
-//! chapters in the order of their numbers, the recipes, then the reader's
-//! toolkit; every page of `src/` is one of them; a chapter starts with its
+//! chapters in the order of their numbers, the recipes, the atlas, then the
+//! reader's toolkit; every page of `src/` is one of them; a chapter starts with its
 //! title.
 
 use crate::book::{is_chapter, pages, read};
@@ -31,6 +31,10 @@ pub(crate) const RECIPES: [&str; 7] = [
     "src/recipes-wat-java.md",
 ];
 
+/// The atlas, after the recipes: one card per host runtime and per guest
+/// toolchain, in the order of `SUMMARY.md`.
+pub(crate) const ATLAS: [&str; 3] = ["src/atlas.md", "src/atlas-hosts.md", "src/atlas-guests.md"];
+
 /// The page GitHub Pages serves for a missing address (`input-404` in
 /// book.toml): in no table of contents.
 const NOT_LISTED: [&str; 1] = ["src/404.md"];
@@ -46,14 +50,15 @@ fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
         .partition(|path| is_chapter(path));
     let mut known: Vec<String> = std::iter::once(QUICK_START)
         .chain(RECIPES)
+        .chain(ATLAS)
         .chain(TOOLKIT)
         .map(String::from)
         .collect();
     known.sort();
     assert_eq!(
         others, known,
-        "a page of src/ is a chapter (src/chNN-*.md), the quick start, a recipe or a page of \
-         the toolkit"
+        "a page of src/ is a chapter (src/chNN-*.md), the quick start, a recipe, a page of the \
+         atlas or a page of the toolkit"
     );
     let in_order: Vec<String> = chapters[..1]
         .iter()
@@ -61,12 +66,13 @@ fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
         .chain([QUICK_START.to_owned()])
         .chain(chapters[1..].iter().cloned())
         .chain(RECIPES.map(String::from))
+        .chain(ATLAS.map(String::from))
         .chain(TOOLKIT.map(String::from))
         .collect();
     assert_eq!(
         linked, &in_order,
         "SUMMARY.md must list the introduction, the quick start, the other chapters in file \
-         order, the recipes, then the toolkit"
+         order, the recipes, the atlas, then the toolkit"
     );
     for (number, file) in chapters.iter().enumerate() {
         let expected = format!("src/ch{:02}-", number + 1);

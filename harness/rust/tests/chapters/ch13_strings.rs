@@ -2,7 +2,7 @@ pub mod as_strings {
     use book_harness::Host;
     use book_harness::assemblyscript::object_length;
     use book_harness::expected::assert_expected;
-    use wasm_memory_host::bounds::read_bytes;
+    use wasm_memory_host::bounds::{read_bytes, read_string};
     use wasmtime::{Instance, Memory, Store};
 
     /// AssemblyScript's class ids for the two objects a host makes.
@@ -155,6 +155,47 @@ pub mod as_strings {
         let bytes = read_bytes(&guest.store, &guest.memory, result, len, MAX_LEN)?;
         assert_eq!(String::from_utf8(bytes)?, "HÉLLO WÖRLD");
         // ANCHOR_END: utf8
+        Ok(())
+    }
+
+    /// A host that reads the guest's UTF-16 as UTF-8, and one that writes
+    /// UTF-8 where the guest expects UTF-16: nothing stops either, and
+    /// what comes out is the wrong text, or an error only by luck.
+    #[test]
+    fn the_wrong_encoding_reads_as_other_text() -> wasmtime::Result<()> {
+        let mut guest = instantiate()?;
+        let mut report = String::new();
+
+        // UTF-16 read as UTF-8: ASCII becomes NULs between letters; the
+        // first other character, as here, is not UTF-8 at all.
+        for text in ["hello", "héllo"] {
+            let ptr = guest.new_string(&text.encode_utf16().collect::<Vec<_>>())?;
+            let result: u32 = guest.call("shout", ptr)?;
+            let len = object_length(&guest.store, &guest.memory, result)?;
+            let as_utf8 = read_string(&guest.store, &guest.memory, result, len, MAX_LEN);
+            let shown = match &as_utf8 {
+                Ok(text) => format!("{text:?}"),
+                Err(error) => format!("error: {error}"),
+            };
+            report.push_str(&format!(
+                "shout({text:?}), its UTF-16 read as UTF-8: {shown}\n"
+            ));
+        }
+        // UTF-8 written where the guest reads UTF-16: two bytes per unit.
+        let text = "hello!";
+        let len = u32::try_from(text.len())?;
+        let ptr: u32 = guest.call("__new", (len, STRING_ID))?;
+        guest
+            .memory
+            .write(&mut guest.store, ptr as usize, text.as_bytes())?;
+        let units: i32 = guest.call("units", ptr)?;
+        let result: u32 = guest.call("shout", ptr)?;
+        let shouted = guest.read_string(result)?;
+        report.push_str(&format!(
+            "{text:?} written as UTF-8: the guest sees {units} code units, and shouts {shouted:?}\n"
+        ));
+        assert_eq!(units, 3);
+        assert_expected("ch13-strings/wrong-encoding.txt", &report);
         Ok(())
     }
 

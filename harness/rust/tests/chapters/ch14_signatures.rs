@@ -189,3 +189,130 @@ pub mod every_export {
         assert_expected("ch14-signatures/every-export.md", &table);
     }
 }
+
+/// What a reader sees when host and guest disagree about a contract that
+/// no type checks: the order of `(ptr, len)`, a memory's sharedness, the
+/// memory's name.
+pub mod disagreements {
+    use book_harness::expected::assert_expected;
+    use wasm_memory_host::bounds::read_string;
+    use wasm_memory_host::{Allocator, Convention, Error, Guest, PackingOrder, Results};
+    use wasmtime::{Config, Engine, Linker, Memory, MemoryType, Module, SharedMemory, Store};
+
+    #[test]
+    fn arguments_in_the_wrong_order_give_a_wrong_answer_not_an_error() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH03_SUM_BYTES)?;
+        let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+        // `(i32, i32) -> i32` either way: the types cannot tell.
+        let sum_bytes = instance.get_typed_func::<(u32, u32), u32>(&mut store, "sum_bytes")?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let ptr = allocate.call(&mut store, 6)?;
+        memory.write(&mut store, ptr as usize, b"Ferris")?;
+
+        let right = sum_bytes.call(&mut store, (ptr, 6))?;
+        let swapped = sum_bytes.call(&mut store, (6, ptr))?; // (len, ptr)
+        assert_eq!(right, b"Ferris".iter().map(|&b| u32::from(b)).sum::<u32>());
+        assert_ne!(swapped, right);
+
+        // A guest that checks its input may refuse it instead: `greet`
+        // finds those bytes are not UTF-8 and returns 0, no greeting.
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH04_PACKED_RETURN)?;
+        let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+        let greet = instance.get_typed_func::<(u32, u32), u64>(&mut store, "greet")?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let name = allocate.call(&mut store, 6)?;
+        memory.write(&mut store, name as usize, b"Ferris")?;
+        let greeting = greet.call(&mut store, (6, name))?;
+        assert_eq!(greeting, 0);
+
+        assert_expected(
+            "ch14-signatures/argument-order.txt",
+            &format!(
+                "sum_bytes({ptr:#x}, 6) = {right}: the bytes of \"Ferris\"\n\
+                 sum_bytes(6, {ptr:#x}) = {swapped}: {ptr} bytes from address 6\n\
+                 greet(6, {name:#x}) = {greeting}: no greeting\n"
+            ),
+        );
+        Ok(())
+    }
+
+    /// An engine that can make shared memories (threads).
+    fn threads_engine() -> wasmtime::Result<Engine> {
+        let mut config = Config::new();
+        config.shared_memory(true);
+        Engine::new(&config)
+    }
+
+    /// Instantiates `wasm` with `memory` as its `env.memory`, and returns
+    /// wasmtime's error and its cause, on one line.
+    fn refused(
+        engine: &Engine,
+        store: &mut Store<()>,
+        wasm: &str,
+        memory: impl Into<wasmtime::Extern>,
+    ) -> wasmtime::Result<String> {
+        let module = Module::from_file(engine, wasm)?;
+        let mut linker = Linker::new(engine);
+        linker.define(&*store, "env", "memory", memory)?;
+        let error = linker.instantiate(&mut *store, &module).unwrap_err();
+        Ok(format!("{error}: {}", error.root_cause()))
+    }
+
+    #[test]
+    fn a_shared_memory_and_a_plain_one_are_not_interchangeable() -> wasmtime::Result<()> {
+        let engine = threads_engine()?;
+        let mut store = Store::new(&engine, ());
+
+        // Chapter 19's writer imports `(memory 1 16 shared)`.
+        let plain = Memory::new(&mut store, MemoryType::new(1, Some(16)))?;
+        let plain_for_shared =
+            refused(&engine, &mut store, book_harness::CH19_SHARED_WRITER, plain)?;
+
+        // Chapter 12's guest imports `(memory 17)`, not shared.
+        let shared = SharedMemory::new(&engine, MemoryType::shared(17, 17))?;
+        let shared_for_plain = refused(
+            &engine,
+            &mut store,
+            book_harness::CH12_IMPORTED_MEMORY,
+            shared,
+        )?;
+
+        assert_expected(
+            "ch14-signatures/sharedness.txt",
+            &format!(
+                "a plain memory for a shared import: {plain_for_shared}\n\
+                 a shared memory for a plain import: {shared_for_plain}\n"
+            ),
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn the_host_finds_the_memory_by_its_export_name() -> wasmtime::Result<()> {
+        // Chapter 19's mailbox guest has two memories and exports one, as
+        // `mailbox`: there is no `memory`.
+        let convention =
+            Convention::new(Allocator::None, Results::Packed(PackingOrder::PointerLow));
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH19_MAILBOX)?;
+        let Err(error) = Guest::new(&mut store, instance, convention.clone()) else {
+            panic!("a guest without a `memory` export");
+        };
+        assert!(matches!(&error, Error::MissingExport { name, .. } if name == "memory"));
+
+        let guest = Guest::new(&mut store, instance, convention.memory_export("mailbox"))?;
+        let handle = guest.typed_func::<u32, i32>(&mut store, "handle")?;
+        guest.memory().write(&mut store, 0, b"hello")?;
+        let reply_len = u32::try_from(handle.call(&mut store, 5)?)?;
+        let reply = read_string(&store, &guest.memory(), 0, reply_len, 64)?;
+        assert_eq!(reply, "HELLO");
+
+        assert_expected(
+            "ch14-signatures/memory-name.txt",
+            &format!(
+                "the default convention: {error}\n\
+                 with .memory_export(\"mailbox\"): handle(\"hello\") replies {reply:?}\n"
+            ),
+        );
+        Ok(())
+    }
+}

@@ -149,3 +149,144 @@ pub mod growing_guest {
         Ok(())
     }
 }
+
+/// One instance per thread, and why a copy of memory is not a reset.
+pub mod bump_in_a_global {
+    use book_harness::expected::assert_expected;
+    use book_harness::recycling::pooling_engine;
+    use wasmtime::{Engine, Instance, InstancePre, Linker, Memory, Module, Store};
+
+    /// The guest compiled for `engine` and linked once: it imports nothing.
+    fn bump_in_a_global(engine: &Engine) -> wasmtime::Result<InstancePre<()>> {
+        let module = Module::from_file(engine, book_harness::CH15_BUMP_IN_A_GLOBAL)?;
+        Linker::new(engine).instantiate_pre(&module)
+    }
+
+    /// An instance in a store of its own.
+    struct Bump {
+        store: Store<()>,
+        instance: Instance,
+        memory: Memory,
+    }
+
+    impl Bump {
+        fn from(pre: &InstancePre<()>) -> wasmtime::Result<Self> {
+            let mut store = Store::new(pre.module().engine(), ());
+            let instance = pre.instantiate(&mut store)?;
+            let memory = instance
+                .get_memory(&mut store, "memory")
+                .expect("exports its memory");
+            Ok(Bump {
+                store,
+                instance,
+                memory,
+            })
+        }
+
+        fn allocate(&mut self, len: u32) -> wasmtime::Result<u32> {
+            let allocate = self
+                .instance
+                .get_typed_func::<u32, u32>(&mut self.store, "allocate")?;
+            allocate.call(&mut self.store, len)
+        }
+
+        fn pages(&self) -> u64 {
+            self.memory.size(&self.store)
+        }
+    }
+
+    /// Fails to compile unless `T` may be shared by threads.
+    fn shared_by_threads<T: Send + Sync>() {}
+    /// Fails to compile unless `T` may move to another thread.
+    fn moves_between_threads<T: Send>() {}
+
+    #[test]
+    fn one_store_per_thread_from_one_instance_pre() -> wasmtime::Result<()> {
+        shared_by_threads::<Engine>();
+        shared_by_threads::<Module>();
+        shared_by_threads::<InstancePre<()>>();
+        moves_between_threads::<Store<()>>();
+
+        // ANCHOR: per_thread
+        let pre = bump_in_a_global(book_harness::engine())?; // compiled and linked once
+        let lasts = std::thread::scope(|scope| {
+            let workers: Vec<_> = (1..=4)
+                .map(|calls| {
+                    let pre = &pre; // shared: `InstancePre` is `Send + Sync`
+                    scope.spawn(move || -> wasmtime::Result<u32> {
+                        // This thread's own store and instance.
+                        let mut store = Store::new(pre.module().engine(), ());
+                        let instance = pre.instantiate(&mut store)?;
+                        let allocate =
+                            instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+                        let mut last = 0;
+                        for _ in 0..calls {
+                            last = allocate.call(&mut store, 16)?;
+                        }
+                        Ok(last)
+                    })
+                })
+                .collect();
+            let lasts = workers
+                .into_iter()
+                .map(|worker| worker.join().expect("no panic"));
+            lasts.collect::<wasmtime::Result<Vec<u32>>>()
+        })?;
+        // Each instance counted its own calls, and no other thread's.
+        assert_eq!(lasts, [1024, 1040, 1056, 1072]);
+        // ANCHOR_END: per_thread
+        Ok(())
+    }
+
+    #[test]
+    fn restoring_the_bytes_restores_neither_the_global_nor_the_size() -> wasmtime::Result<()> {
+        let pre = bump_in_a_global(book_harness::engine())?;
+        let mut guest = Bump::from(&pre)?;
+        let mut report = format!(
+            "a new instance: {} page, and allocate(16) would return 1024\n",
+            guest.pages()
+        );
+        // ANCHOR: restore
+        let saved = guest.memory.data(&guest.store).to_vec(); // 1 page of bytes
+        assert_eq!(guest.allocate(100_000)?, 1024); // grows the memory to 2 pages
+        let grown = guest.pages();
+
+        // "Restore": the saved bytes go back where they were.
+        guest.memory.data_mut(&mut guest.store)[..saved.len()].copy_from_slice(&saved);
+        let after_restore = guest.allocate(16)?;
+        assert_eq!(after_restore, 1024 + 100_000); // $next was not in the copy
+        assert_eq!(guest.pages(), grown); // and memory does not shrink
+        // ANCHOR_END: restore
+        assert_eq!(grown, 2);
+        report.push_str(&format!(
+            "saved its bytes, then allocate(100000) = 1024: {grown} pages\n\
+             restored the bytes, then allocate(16) = {after_restore}: {} pages\n",
+            guest.pages()
+        ));
+
+        // ANCHOR: fresh
+        let mut fresh = Bump::from(&pre)?; // the same InstancePre, a new store
+        assert_eq!(fresh.allocate(16)?, 1024);
+        assert_eq!(fresh.pages(), 1);
+        // ANCHOR_END: fresh
+        report.push_str(&format!(
+            "a new instance from the same InstancePre: allocate(16) = 1024: {} page\n",
+            fresh.pages()
+        ));
+
+        // The pooling allocator's reused slot starts over the same way.
+        let engine = pooling_engine(1)?;
+        let pooled = bump_in_a_global(&engine)?;
+        let mut first = Bump::from(&pooled)?;
+        first.allocate(100_000)?;
+        drop(first);
+        let mut reused = Bump::from(&pooled)?; // the same slot
+        assert_eq!((reused.allocate(16)?, reused.pages()), (1024, 1));
+        report.push_str("a reused slot of the pooling allocator: allocate(16) = 1024: 1 page\n");
+        assert_expected(
+            "ch15-memory-only-grows/snapshot-is-not-a-reset.txt",
+            &report,
+        );
+        Ok(())
+    }
+}
