@@ -128,7 +128,17 @@ unsafe impl<A: GlobalAlloc, R: Report> GlobalAlloc for CheckedAllocator<A, R> {
 pub trait Report: sealed::Sealed {
     /// Sends `message`, UTF-8, which the callee must not keep.
     fn report(message: &[u8]);
+
+    /// Formats `message` on the stack and sends it: it allocates nothing,
+    /// so it may run inside an allocator or a panic hook. A message longer
+    /// than [`MESSAGE_CAPACITY`] bytes is cut short, not lost.
+    fn report_fmt(message: fmt::Arguments<'_>) {
+        Self::report(StackBuffer::format(message).as_bytes());
+    }
 }
+
+/// The longest message [`Report::report_fmt`] sends, in bytes.
+pub const MESSAGE_CAPACITY: usize = 512;
 
 mod sealed {
     pub trait Sealed {}
@@ -171,17 +181,12 @@ impl Report for ReportToHost {
 /// Reports the message, then traps. Formats into a buffer on the stack:
 /// this runs inside the allocator, which must not allocate.
 fn fail<R: Report>(message: fmt::Arguments<'_>) -> ! {
-    let mut buffer = StackBuffer {
-        bytes: [0; 160],
-        len: 0,
-    };
-    // A message longer than the buffer is cut short, not lost.
-    let _ = buffer.write_fmt(message);
-    R::report(&buffer.bytes[..buffer.len]);
+    let buffer = StackBuffer::format(message);
+    R::report(buffer.as_bytes());
     #[cfg(target_arch = "wasm32")]
     core::arch::wasm32::unreachable();
     #[cfg(not(target_arch = "wasm32"))]
-    abort_with(core::str::from_utf8(&buffer.bytes[..buffer.len]).unwrap_or("(not UTF-8)"))
+    abort_with(core::str::from_utf8(buffer.as_bytes()).unwrap_or("(not UTF-8)"))
 }
 // ANCHOR_END: report_error
 
@@ -194,9 +199,26 @@ extern "C" fn abort_with(message: &str) -> ! {
     panic!("{message}")
 }
 
+/// Text formatted into a buffer on the stack: what does not fit is left out.
 struct StackBuffer {
-    bytes: [u8; 160],
+    bytes: [u8; MESSAGE_CAPACITY],
     len: usize,
+}
+
+impl StackBuffer {
+    fn format(message: fmt::Arguments<'_>) -> Self {
+        let mut buffer = StackBuffer {
+            bytes: [0; MESSAGE_CAPACITY],
+            len: 0,
+        };
+        // A message longer than the buffer is cut short, not lost.
+        let _ = buffer.write_fmt(message);
+        buffer
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 impl fmt::Write for StackBuffer {

@@ -41,7 +41,9 @@ use alloc::vec::Vec;
 use core::alloc::Layout;
 use core::ptr::{NonNull, null_mut};
 
-pub use checked::{CAPACITY, CheckedAllocator, Report, ReportNowhere, ReportToHost};
+pub use checked::{
+    CAPACITY, CheckedAllocator, MESSAGE_CAPACITY, Report, ReportNowhere, ReportToHost,
+};
 
 // ANCHOR: pack
 /// Packs a pointer and a length into one `u64`, pointer-low:

@@ -5,8 +5,9 @@
 //! debug assertions on).
 
 use std::alloc::Layout;
-use std::fmt::{self, Write as _};
 use std::sync::Once;
+
+use wasm_memory_guest::{Report, ReportToHost};
 
 /// Reserves `len` bytes: the book's `allocate` (Listing 3-1).
 ///
@@ -41,45 +42,18 @@ pub unsafe extern "C" fn deallocate(ptr: *mut u8, len: usize) {
 // ANCHOR_END: deallocate
 
 // ANCHOR: report_panics
-#[link(wasm_import_module = "wasm_memory")]
-unsafe extern "C" {
-    /// The host's import the checked allocator (Listing 5-2) reports through.
-    fn report_error(ptr: *const u8, len: usize);
-}
-
-/// Sends the message of any panic to the host, just before the guest traps.
-/// With `panic = "abort"` on `wasm32-unknown-unknown`, std writes it to a
-/// standard error that goes nowhere, and the host sees only the trap.
+/// Sends the message of any panic to the host, just before the guest traps,
+/// through the import the checked allocator uses. With `panic = "abort"` on
+/// `wasm32-unknown-unknown`, std writes it to a standard error that goes
+/// nowhere, and the host sees only the trap.
 fn report_panics_to_host() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
+        // `report_fmt` formats on the stack: the panic may come from inside
+        // the allocator, which must not be called again.
         std::panic::set_hook(Box::new(|info| {
-            // Formatted on the stack: the panic may come from inside the
-            // allocator, which must not be called again.
-            let mut message = StackText {
-                bytes: [0; 512],
-                len: 0,
-            };
-            let _ = write!(message, "{info}");
-            // SAFETY: the host reads `len` initialized bytes and keeps no pointer.
-            unsafe { report_error(message.bytes.as_ptr(), message.len) }
+            ReportToHost::report_fmt(format_args!("{info}"));
         }));
     });
 }
 // ANCHOR_END: report_panics
-
-/// Text formatted into a fixed buffer: what does not fit is left out.
-struct StackText {
-    bytes: [u8; 512],
-    len: usize,
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        let end = self.len + text.len();
-        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
-        slot.copy_from_slice(text.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
