@@ -59,6 +59,10 @@ class Pywasm(unittest.TestCase):
         with self.assertRaises(AssertionError):
             runtime.invocate(instance, "grow_memory", [1])
 
+    def test_growth_past_the_limit_returns_minus_one(self):
+        runtime, instance = instantiate("CH02_PAGES_AND_GROW")
+        self.assertEqual(runtime.invocate(instance, "grow_memory", [70000]), [-1])
+
     def test_growth_without_a_view_extends_the_same_bytearray(self):
         runtime, instance = instantiate("CH02_PAGES_AND_GROW")
         memory = runtime.exported_memory(instance, "memory")
