@@ -21,14 +21,16 @@ const QUICK_START: &str = "src/quick-start.md";
 
 /// The recipes, after the chapters: complete guests and hosts
 /// (`listings/recipes/`), in the order of `SUMMARY.md`.
-pub(crate) const RECIPES: [&str; 7] = [
+pub(crate) const RECIPES: [&str; 9] = [
     "src/recipes.md",
     "src/recipes-go-everywhere.md",
     "src/recipes-browser.md",
     "src/recipes-c-python.md",
     "src/recipes-cpp-c.md",
     "src/recipes-zig-wazero.md",
+    "src/recipes-wasmer.md",
     "src/recipes-wat-java.md",
+    "src/recipes-graalwasm.md",
 ];
 
 /// The atlas, after the recipes: one card per host runtime and per guest
