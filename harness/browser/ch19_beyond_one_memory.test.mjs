@@ -18,6 +18,27 @@ let stop;
 let browser;
 let base;
 
+// ANCHOR: coi_service_worker
+/**
+ * The technique of coi-serviceworker (github.com/gzuidhof/coi-serviceworker),
+ * reduced to its core: a service worker that adds the two headers to every
+ * response it passes on, for a host that cannot set them (GitHub Pages).
+ */
+const COI_SERVICE_WORKER = `
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (event) => {
+  event.respondWith(fetch(event.request).then((response) => {
+    const headers = new Headers(response.headers);
+    headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+    headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+    // A 204 or 304 has no body, and a Response made with one throws.
+    const body = [204, 304].includes(response.status) ? null : response.body;
+    return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  }));
+});`;
+// ANCHOR_END: coi_service_worker
+
 before(async () => {
   // Fails here, with what to do, when BOOK_ARTIFACTS is not set: inside the
   // server's handler the error would leave the page waiting instead.
@@ -28,6 +49,10 @@ before(async () => {
     if (wasm) {
       response.writeHead(200, { 'content-type': 'application/wasm', ...CROSS_ORIGIN_ISOLATION });
       fs.createReadStream(artifactPath(wasm[1])).pipe(response);
+    } else if (pathname === '/coi-worker.js') {
+      // A service worker served without the headers, which adds them.
+      response.writeHead(200, { 'content-type': 'text/javascript' });
+      response.end(COI_SERVICE_WORKER);
     } else if (pathname === '/isolated.html' || pathname === '/plain.html') {
       response.writeHead(200, { 'content-type': 'text/html', ...(pathname === '/isolated.html' ? CROSS_ORIGIN_ISOLATION : {}) });
       response.end('<!doctype html><title>Chapter 19</title>');
@@ -125,6 +150,33 @@ test('memory64: BigInt pointers, BigInt pages', async () => {
     return { pointer: typeof out, shouted, pages: typeof oldPages, oldPages: String(oldPages) };
   });
   assert.deepEqual(seen, { pointer: 'bigint', shouted: 'HELLO, CHROMIUM', pages: 'bigint', oldPages: '1' });
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('emscripten#19345: 81920 pages is past a 32-bit memory, and within a 64-bit one', async () => {
+  const { tab, errors } = await open('plain');
+  const seen = await tab.evaluate(() => {
+    const attempt = (action) => {
+      try {
+        return action();
+      } catch (error) {
+        return `${error.name}: ${error.message}`;
+      }
+    };
+    return {
+      wasm32: attempt(() => new WebAssembly.Memory({ initial: 1, maximum: 81920 }).buffer.byteLength),
+      wasm64: attempt(() => {
+        const memory = new WebAssembly.Memory({ address: 'i64', initial: 1n, maximum: 81920n });
+        memory.grow(65536n); // past 4 GiB
+        return memory.buffer.byteLength;
+      }),
+    };
+  });
+  assert.deepEqual(seen, {
+    wasm32: "RangeError: WebAssembly.Memory(): Property 'maximum': value 81920 is above the upper bound 65536",
+    wasm64: 2 ** 32 + 65536,
+  });
   assert.deepEqual(errors, []);
   await tab.close();
 });
@@ -227,5 +279,74 @@ test('shared memory: a worker publishes, the page waits with Atomics.waitAsync',
   assert.equal(seen.woke, 'ok');
   assert.equal(seen.message, 'hello from another thread');
   assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('without isolation, SharedArrayBuffer is not defined; with the headers, it is', async () => {
+  const seen = {};
+  for (const page of ['plain', 'isolated']) {
+    const { tab, errors } = await open(page);
+    seen[page] = await tab.evaluate(() => {
+      // ANCHOR: not_defined
+      let made;
+      try {
+        made = new SharedArrayBuffer(8).byteLength;
+      } catch (error) {
+        made = `${error.name}: ${error.message}`;
+      }
+      // ANCHOR_END: not_defined
+      return { isolated: crossOriginIsolated, made };
+    });
+    assert.deepEqual(errors, []);
+    await tab.close();
+  }
+  assert.deepEqual(seen, {
+    plain: { isolated: false, made: 'ReferenceError: SharedArrayBuffer is not defined' },
+    isolated: { isolated: true, made: 8 },
+  });
+});
+
+test('a service worker that adds the headers isolates the page from its first reload', async () => {
+  const { tab, errors } = await open('plain');
+  assert.equal(await tab.evaluate(() => crossOriginIsolated), false);
+  // ANCHOR: register_service_worker
+  await tab.evaluate(async () => {
+    await navigator.serviceWorker.register('/coi-worker.js');
+    await navigator.serviceWorker.ready;
+  });
+  await tab.reload(); // coi-serviceworker reloads the page itself, once
+  // ANCHOR_END: register_service_worker
+  const seen = await tab.evaluate(() => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const worker = new Worker(URL.createObjectURL(new Blob([''], { type: 'text/javascript' })));
+    worker.postMessage({ memory }); // throws without isolation (the test above)
+    worker.terminate();
+    return {
+      controlled: navigator.serviceWorker.controller !== null,
+      isolated: crossOriginIsolated,
+      constructor: typeof SharedArrayBuffer,
+    };
+  });
+  assert.deepEqual(seen, { controlled: true, isolated: true, constructor: 'function' });
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('service workers need a secure context: an http page away from localhost has none', async () => {
+  const tab = await browser.newPage();
+  // A page at an http address that is not this machine, with the headers:
+  // Playwright answers for it, no server involved.
+  await tab.route('http://book.example/**', (route) => route.fulfill({
+    status: 200, contentType: 'text/html', headers: CROSS_ORIGIN_ISOLATION, body: '<!doctype html><title>Chapter 19</title>',
+  }));
+  await tab.goto('http://book.example/index.html');
+  const seen = await tab.evaluate(() => ({
+    secure: isSecureContext,
+    isolated: crossOriginIsolated,
+    serviceWorker: typeof navigator.serviceWorker,
+    constructor: typeof SharedArrayBuffer,
+  }));
+  // Even the headers do not isolate it: isolation needs a secure context too.
+  assert.deepEqual(seen, { secure: false, isolated: false, serviceWorker: 'undefined', constructor: 'undefined' });
   await tab.close();
 });

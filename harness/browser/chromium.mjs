@@ -9,11 +9,13 @@ import path from 'node:path';
 // Pinned by this room's package-lock.json.
 import { chromium } from 'playwright-core';
 
+// ANCHOR: isolation_headers
 /** The two headers a page needs before it may share memory with a worker. */
 export const CROSS_ORIGIN_ISOLATION = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 };
+// ANCHOR_END: isolation_headers
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json', '.woff2': 'font/woff2', '.png': 'image/png' };
 

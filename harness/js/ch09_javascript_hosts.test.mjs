@@ -1,10 +1,11 @@
 // Chapter 9: a JavaScript host, with the plain WebAssembly API.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import test from 'node:test';
 
 import { Guest, Reason, WasmMemoryError, copyOut } from 'wasm-memory-js';
-import { artifact, expectFile, instantiate } from './book.mjs';
+import { artifact, artifactPath, expectFile, instantiate } from './book.mjs';
 
 test('a round trip with the plain WebAssembly API', async () => {
   // ANCHOR: round_trip
@@ -30,6 +31,27 @@ test('a round trip with the plain WebAssembly API', async () => {
   deallocate(ptr, len);
   assert.equal(greeting, 'Hello, Ferris!');
   // ANCHOR_END: round_trip
+});
+
+test('a wrong address: the guest traps, and a typed array counts its offset in elements', async () => {
+  // ANCHOR: wrong_address
+  const { instance } = await WebAssembly.instantiate(artifact('CH02_OUT_OF_BOUNDS'));
+  const { memory, load_byte } = instance.exports;
+
+  // One byte past the end: the guest's load traps.
+  assert.throws(() => load_byte(memory.buffer.byteLength), (trap) =>
+    trap instanceof WebAssembly.RuntimeError
+      && String(trap) === 'RuntimeError: memory access out of bounds');
+
+  // A byte address used as a Float32Array offset is four times too far.
+  const samples = new Float32Array(1024).fill(0.5);
+  const ptr = memory.buffer.byteLength - samples.byteLength; // room for the samples, at the end
+  const floats = new Float32Array(memory.buffer);
+  assert.throws(() => floats.set(samples, ptr), (error) =>
+    String(error) === 'RangeError: offset is out of bounds');
+  floats.set(samples, ptr / Float32Array.BYTES_PER_ELEMENT); // the offset in elements
+  assert.equal(new DataView(memory.buffer).getFloat32(ptr, true), 0.5);
+  // ANCHOR_END: wrong_address
 });
 
 test('BigInt and Number do not mix', async () => {
@@ -300,4 +322,261 @@ test('a length prefix: one i32 result, and a length that is one more claim to ch
     assert.equal(error.reason, Reason.TooLong); // 1 GiB is past copyOut's cap: refused before reading
     return true;
   });
+});
+
+test('how big a memory may be: 2 GiB or 4 GiB up front, and what is past the limit', () => {
+  // ANCHOR: memory_limits
+  // emscripten#5559's memory: 2 GiB up front, up to 65535 pages. Accepted today.
+  const twoGiB = new WebAssembly.Memory({ initial: 32768, maximum: 65535 });
+  assert.equal(twoGiB.buffer.byteLength, 2 ** 31);
+  // All of a 32-bit memory, 65536 pages of 64 KiB: 4 GiB.
+  assert.equal(new WebAssembly.Memory({ initial: 65536 }).buffer.byteLength, 2 ** 32);
+  // One page more is refused, up front or as a maximum...
+  assert.throws(() => new WebAssembly.Memory({ initial: 65537 }), {
+    name: 'RangeError',
+    message: "WebAssembly.Memory(): Property 'initial': value 65537 is above the upper bound 65536",
+  });
+  assert.throws(() => new WebAssembly.Memory({ initial: 1, maximum: 65537 }), {
+    name: 'RangeError',
+    message: "WebAssembly.Memory(): Property 'maximum': value 65537 is above the upper bound 65536",
+  });
+  // ...and growth past the declared maximum, or past 4 GiB without one, throws.
+  assert.throws(() => new WebAssembly.Memory({ initial: 1, maximum: 2 }).grow(2), {
+    name: 'RangeError',
+    message: 'WebAssembly.Memory.grow(): Maximum memory size exceeded',
+  });
+  assert.throws(() => new WebAssembly.Memory({ initial: 1 }).grow(65536), {
+    name: 'RangeError',
+    message: 'WebAssembly.Memory.grow(): Unable to grow instance memory',
+  });
+  // ANCHOR_END: memory_limits
+});
+
+/**
+ * Runs `script` in a child Node with `flags`, its address space limited to
+ * `kib` KiB (the shell's `ulimit -v`), and returns what it prints.
+ */
+function runWithAddressSpace(kib, flags, script) {
+  return execFileSync('/bin/sh', ['-c', `ulimit -v ${kib} && exec "$0" "$@"`, process.execPath, ...flags, '-e', script], {
+    encoding: 'utf8',
+  });
+}
+
+test('growth can fail below the maximum when the process runs out of address space', () => {
+  // ANCHOR: grow_fails_early
+  // A memory that may grow to 4 GiB, grown 64 MiB at a time, in a process
+  // limited to 3 GB of address space and without the region of address
+  // space V8 reserves for each memory on 64-bit machines: a small device.
+  const script = `
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    let pages = 1;
+    try {
+      for (;;) { memory.grow(1024); pages += 1024; }
+    } catch (error) {
+      console.log(JSON.stringify({ pages, error: error.name + ': ' + error.message }));
+    }`;
+  const { pages, error } = JSON.parse(runWithAddressSpace(3_000_000, ['--disable-wasm-trap-handler'], script));
+  assert.equal(error, 'RangeError: WebAssembly.Memory.grow(): Unable to grow instance memory');
+  assert.ok(pages > 1 && pages < 65536, `stopped at ${pages} pages, below the maximum`);
+  // ANCHOR_END: grow_fails_early
+});
+
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+test('dcodeIO/webassembly#19: a view made once is stale after the guest grows, and reading a string through it throws', async () => {
+  const module = await WebAssembly.compile(artifact('CH09_GROW_NOTIFY'));
+  // ANCHOR: view_made_once
+  let bytes; // one view of the guest's memory, made once, as the loader of that thread did
+  const logged = [];
+  const env = {
+    console_log: (ptr, len) => logged.push(new TextDecoder().decode(bytes.subarray(ptr, ptr + len))),
+    memory_grew: () => {}, // the guest tells; this host does not listen
+  };
+  const { exports } = await WebAssembly.instantiate(module, { env });
+  bytes = new Uint8Array(exports.memory.buffer);
+  // The guest allocates 1 MiB, which grows its memory, then logs.
+  assert.throws(() => exports.log_after_allocating(1 << 20), {
+    name: 'TypeError',
+    message: 'Cannot perform Construct on a detached ArrayBuffer',
+  });
+  // ANCHOR_END: view_made_once
+  assert.deepEqual(logged, []);
+});
+
+test('a guest that says when it grew: the host rebuilds its view in the callback, and polls nothing', async () => {
+  const module = await WebAssembly.compile(artifact('CH09_GROW_NOTIFY'));
+  // ANCHOR: rebuild_on_grow
+  let memory;
+  let bytes;
+  const logged = [];
+  const grownTo = [];
+  const env = {
+    console_log: (ptr, len) => logged.push(new TextDecoder().decode(bytes.subarray(ptr, ptr + len))),
+    // Called by the guest's allocator, inside the call, right after growth.
+    memory_grew: (pages) => {
+      bytes = new Uint8Array(memory.buffer);
+      grownTo.push(pages);
+    },
+  };
+  const { exports } = await WebAssembly.instantiate(module, { env });
+  memory = exports.memory;
+  bytes = new Uint8Array(memory.buffer);
+  for (let i = 0; i < 4; i++) exports.log_after_allocating(1 << 20);
+  assert.deepEqual(logged, Array(4).fill('allocated 1048576 bytes'));
+  // ANCHOR_END: rebuild_on_grow
+  assert.ok(grownTo.length >= 1, 'the guest grew and said so');
+  assert.equal(grownTo.at(-1), memory.buffer.byteLength / 65536, 'with its size in pages');
+  assert.equal(bytes.buffer, memory.buffer, 'the view is the current one');
+});
+
+test('design#1162: an ArrayBuffer cannot become a memory, and a memory\'s buffer cannot be handed over', () => {
+  // ANCHOR: no_memory_from_buffer
+  const message = new ArrayBuffer(1024); // what a WebSocket's onmessage hands over
+  // There is no constructor that wraps it: a memory is made by the engine, its way.
+  assert.throws(() => new WebAssembly.Memory(message), {
+    name: 'TypeError',
+    message: "WebAssembly.Memory(): Property 'initial' is required",
+  });
+  // And a memory's buffer cannot be transferred away from it either.
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  assert.throws(() => memory.buffer.transfer(), {
+    name: 'TypeError',
+    message: 'ArrayBuffer is not detachable and could not be cloned.',
+  });
+  // ANCHOR_END: no_memory_from_buffer
+});
+
+test('bytes from elsewhere: one copy with set, or written in place by an API that takes a view', async () => {
+  const { memory, allocate, deallocate, sum_bytes } = await instantiate('CH03_SUM_BYTES');
+  // ANCHOR: bytes_in
+  // A message that arrived as an ArrayBuffer of its own: one copy, with set.
+  const message = new Uint8Array([1, 2, 3, 4]).buffer;
+  const ptr = allocate(message.byteLength);
+  new Uint8Array(memory.buffer, ptr, message.byteLength).set(new Uint8Array(message));
+  assert.equal(sum_bytes(ptr, message.byteLength), 10);
+  deallocate(ptr, message.byteLength);
+
+  // An API that writes into a view the caller passes needs no copy: the
+  // bytes land in the guest's memory. Node's fs.readSync is one:
+  const file = artifactPath('CH03_SUM_BYTES');
+  const fd = fs.openSync(file, 'r');
+  const at = allocate(4);
+  const read = fs.readSync(fd, new Uint8Array(memory.buffer, at, 4), 0, 4, 0);
+  fs.closeSync(fd);
+  assert.equal(read, 4);
+  assert.equal(sum_bytes(at, 4), 0x00 + 0x61 + 0x73 + 0x6d); // "\0asm", read by the guest
+  deallocate(at, 4);
+  // ANCHOR_END: bytes_in
+  // crypto.getRandomValues writes into the view it is given, too.
+  const random = allocate(16);
+  const filled = crypto.getRandomValues(new Uint8Array(memory.buffer, random, 16));
+  assert.equal(filled.buffer, memory.buffer);
+  deallocate(random, 16);
+});
+
+test('a stream\'s BYOB reader cannot read into a view of the memory: it would transfer the buffer', async () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  // ANCHOR: byob
+  const stream = new ReadableStream({
+    type: 'bytes',
+    pull(controller) {
+      controller.byobRequest.view[0] = 42;
+      controller.byobRequest.respond(1);
+    },
+  });
+  const reader = stream.getReader({ mode: 'byob' });
+  // "Bring your own buffer": but the reader takes the buffer over, and a
+  // memory's buffer cannot be taken.
+  await assert.rejects(reader.read(new Uint8Array(memory.buffer, 0, 4)), {
+    name: 'TypeError',
+    message: 'ArrayBuffer is not detachable and could not be cloned.',
+  });
+  // ANCHOR_END: byob
+});
+
+/** Runs the ES module `script` like runWithAddressSpace, and parses the JSON it prints. */
+function runModuleWithAddressSpace(kib, script) {
+  const output = execFileSync('/bin/sh', ['-c', `ulimit -v ${kib} && exec "$0" "$@"`, process.execPath,
+    '--disable-wasm-trap-handler', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  return JSON.parse(output);
+}
+
+/** What the child process runs: instantiate CH09_BIG_MEMORY (1 GiB), then grow it from wasm and from JavaScript. */
+const BIG_MEMORY_SCRIPT = (path) => `
+  import fs from 'node:fs';
+  const attempt = async (action) => {
+    try { return await action(); } catch (error) { return error.name + ': ' + error.message; }
+  };
+  const seen = {};
+  let exports;
+  seen.instantiate = await attempt(async () => {
+    ({ instance: { exports } } = await WebAssembly.instantiate(fs.readFileSync(${JSON.stringify(path)})));
+    return exports.memory.buffer.byteLength;
+  });
+  seen.smaller = await attempt(() => new WebAssembly.Memory({ initial: 256 }).buffer.byteLength);
+  if (exports) {
+    let pages = 16384;
+    let result;
+    while ((result = exports.grow(1024)) !== -1) pages += 1024;
+    seen.grewTo = pages;
+    seen.growInWasm = result;
+    seen.growFromJs = await attempt(() => exports.memory.grow(1024));
+  }
+  console.log(JSON.stringify(seen));`;
+
+test('out of memory at instantiation: a RangeError when the process has no room for the memory; a smaller memory fits', () => {
+  // ANCHOR: oom_at_instantiation
+  // A module whose memory is 1 GiB up front (Listing 9-4), in a process
+  // whose whole address space is 1.5 GB: a 32-bit browser, roughly.
+  const seen = runModuleWithAddressSpace(1_500_000, BIG_MEMORY_SCRIPT(artifactPath('CH09_BIG_MEMORY')));
+  assert.deepEqual(seen, {
+    instantiate: 'RangeError: WebAssembly.instantiate(): Out of memory: Cannot allocate Wasm memory for new instance',
+    smaller: 16 << 20, // 16 MiB is found
+  });
+  // ANCHOR_END: oom_at_instantiation
+});
+
+test('spec#584: memory.grow in wasm returns -1, Memory.prototype.grow throws a RangeError', () => {
+  // ANCHOR: grow_fails_both_ways
+  // The same module with 3 GB of address space: it is instantiated, then
+  // grows from inside until memory.grow says -1.
+  const seen = runModuleWithAddressSpace(3_000_000, BIG_MEMORY_SCRIPT(artifactPath('CH09_BIG_MEMORY')));
+  assert.equal(seen.instantiate, 1 << 30);
+  assert.equal(seen.growInWasm, -1); // no trap: the guest gets -1 and decides
+  assert.ok(seen.grewTo >= 16384 && seen.grewTo < 65536, `stopped at ${seen.grewTo} pages`);
+  assert.equal(seen.growFromJs, 'RangeError: WebAssembly.Memory.grow(): Unable to grow instance memory');
+  // ANCHOR_END: grow_fails_both_ways
+});
+
+/** The address space this process has reserved, in bytes (Linux). */
+function reservedAddressSpace() {
+  return Number(/VmSize:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+}
+
+test('emscripten#20946: each memory reserves 8 GiB or more of address space, whatever its size', () => {
+  // ANCHOR: reservation
+  const before = reservedAddressSpace();
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16 }); // 64 KiB, at most 1 MiB
+  const reserved = reservedAddressSpace() - before;
+  // V8 reserves room for every 32-bit address, and guard pages after it, so
+  // that the hardware does the bounds checks: 8 GiB (10 GiB on Node 22).
+  assert.equal(Math.round(reserved / 2 ** 30), nodeMajor < 24 ? 10 : 8);
+  // ANCHOR_END: reservation
+  assert.equal(memory.buffer.byteLength, 65536);
+});
+
+test('emscripten#20946: in 100 GB of address space, about ten memories of one page each, then none', () => {
+  // ANCHOR: reservations_run_out
+  const script = `
+    const kept = [];
+    try {
+      for (;;) kept.push(new WebAssembly.Memory({ initial: 1, maximum: 65536 }));
+    } catch (error) {
+      console.log(JSON.stringify({ memories: kept.length, error: error.name + ': ' + error.message }));
+    }`;
+  const output = execFileSync('/bin/sh', ['-c', `ulimit -v 100000000 && exec "$0" "$@"`, process.execPath, '-e', script], { encoding: 'utf8' });
+  const { memories, error } = JSON.parse(output);
+  assert.equal(error, 'RangeError: WebAssembly.Memory(): could not allocate memory');
+  assert.ok(memories >= 6 && memories <= 12, `${memories} memories of 64 KiB each`);
+  // ANCHOR_END: reservations_run_out
 });

@@ -26,7 +26,9 @@ after(() => fs.rmSync(outDir, { recursive: true, force: true }));
  * `<name>.js`, and the core modules the component holds, as its CLI's
  * `jco transpile` would. With `instantiation: 'async'` the module
  * instantiates nothing when imported: it exports `instantiate`, which takes
- * the component's imports as an object and makes a new instance per call.
+ * the component's imports as an object and makes a new instance per call
+ * (and, optionally, the function that instantiates each core module:
+ * `WebAssembly.instantiate` unless told otherwise).
  */
 async function transpile(artifactName, name) {
   const { files } = await jco.transpile(artifact(artifactName), { name, instantiation: 'async' });
@@ -34,7 +36,7 @@ async function transpile(artifactName, name) {
   const { instantiate } = await import(pathToFileURL(path.join(outDir, `${name}.js`)).href);
   // jco asks for each core module by file name.
   const coreModule = (file) => WebAssembly.compile(fs.readFileSync(path.join(outDir, file)));
-  return (imports) => instantiate(coreModule, imports);
+  return (imports, instantiateCore) => instantiate(coreModule, imports, instantiateCore);
 }
 // ANCHOR_END: transpile
 
@@ -95,6 +97,49 @@ test('post-return frees every result: nothing is live after a thousand calls', a
   assert.equal(shouter.live(), 0);
 });
 // ANCHOR_END: nothing_leaks
+
+const instantiateLists = await transpile('CH16_BYTE_LISTS', 'byte-lists');
+
+test('a list<u8> result is a Uint8Array with a buffer of its own', async () => {
+  // ANCHOR: byte_lists
+  // The component's memory, caught as jco instantiates its core module.
+  let memory;
+  const lists = await instantiateLists({}, async (module, imports) => {
+    const instance = await WebAssembly.instantiate(module, imports);
+    memory ??= instance.exports.memory;
+    return instance;
+  });
+  const bytes = lists.echoU8(new Uint8Array([1, 2, 250]));
+  assert.ok(bytes instanceof Uint8Array);
+  assert.deepEqual([...bytes], [1, 2, 250]);
+  // A copy: not a view of the guest's memory, where the same bytes still are.
+  assert.notEqual(bytes.buffer, memory.buffer);
+  assert.equal(bytes.buffer.byteLength, 3);
+  // Other lists of numbers come back as typed arrays too, and go in as
+  // typed arrays or as plain arrays.
+  assert.ok(lists.echoU16([1, 65535]) instanceof Uint16Array);
+  assert.ok(lists.echoU32(new Uint32Array([7])) instanceof Uint32Array);
+  assert.deepEqual([...lists.echoF32([0.5, -2])], [0.5, -2]);
+  assert.ok(lists.echoF32([0.5]) instanceof Float32Array);
+  // ANCHOR_END: byte_lists
+});
+
+test('the list lifting the chapter quotes is what jco generates', () => {
+  const source = fs.readFileSync(path.join(outDir, 'byte-lists.js'), 'utf8');
+  assert.ok(
+    source.includes('new Uint8Array(memory0.buffer.slice(ptr1, ptr1 + len1 * 1))'),
+    'jco no longer lifts a list<u8> with a slice of the buffer: chapter 16 quotes it, and must change too',
+  );
+});
+
+test('a byte list result outlives a growth of the guest memory', async () => {
+  const lists = await instantiateLists({});
+  const first = lists.echoU8(new Uint8Array([1, 2, 3]));
+  // 8 MiB in: the bump allocator grows the memory, which detaches every
+  // view of the old buffer; the copy is not one.
+  lists.echoU8(new Uint8Array(8 << 20));
+  assert.deepEqual([...first], [1, 2, 3]);
+});
 
 const instantiateLiar = await transpile('CH16_LYING_COMPONENT', 'lying-component');
 

@@ -65,3 +65,17 @@ test('wasm-memory-js: the same lie is an error that says what was wrong', async 
   // ANCHOR_END: utility_liar
   expectFile('ch17-choosing-a-model/liar-utility-js.txt', `${outcome(() => guest.export('shout').callString('hello'))}\n`);
 });
+
+test('rustwasm/book#29: calls from wasm into JavaScript, and from JavaScript into wasm', async () => {
+  const items = 1_000_000;
+  // ANCHOR: calls_both_ways
+  // From wasm into JavaScript: the guest calls `next` once per item.
+  let item = 0;
+  const exports = await instantiate('CH17_SUM_BY_CALLS', { imports: { env: { next: () => BigInt(item++) } } });
+  const sum = exports.sum_by_calls(items);
+  // From JavaScript into wasm: an export that does nothing (no items).
+  for (let i = 0; i < items; i++) assert.equal(exports.sum_in_memory(0, 0), 0n);
+  // ANCHOR_END: calls_both_ways
+  assert.equal(item, items);
+  assert.equal(sum, BigInt((items * (items - 1)) / 2));
+});

@@ -3,11 +3,14 @@
 // test asserts how it refuses, so the chapter's table of releases is
 // checked too.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import test from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { copyOut, readString } from 'wasm-memory-js';
-import { artifact } from './book.mjs';
+import { artifact, artifactPath } from './book.mjs';
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 
@@ -187,4 +190,133 @@ test('resizable buffers: a view that follows growth, from Node 26', async () => 
   assert.equal(view.length, 0);
   assert.throws(() => new WebAssembly.Memory({ initial: 1 }).toResizableBuffer(),
     { name: 'TypeError', message: 'WebAssembly.Memory.toResizableBuffer(): Memory must have a maximum' });
+});
+
+test('a module whose memory is not declared shared cannot be given a shared one', async () => {
+  // ANCHOR: not_shared
+  // wasm-bindgen's glue for a plain build: its memory's buffer is an ArrayBuffer.
+  const glue = await import(pathToFileURL(path.join(artifactPath('CH10_BINDGEN_GREETER_WEB'), 'ch10_bindgen_greeter.js')).href);
+  const raw = glue.initSync({ module: fs.readFileSync(path.join(artifactPath('CH10_BINDGEN_GREETER_WEB'), 'ch10_bindgen_greeter_bg.wasm')) });
+  assert.equal(Object.prototype.toString.call(raw.memory.buffer), '[object ArrayBuffer]');
+
+  // A Rust guest built on stable that imports its memory: handing it a
+  // shared memory instead is refused when it is instantiated.
+  const module = new WebAssembly.Module(artifact('CH12_IMPORTED_MEMORY'));
+  const memory = new WebAssembly.Memory({ initial: 17, maximum: 64, shared: true });
+  assert.throws(() => new WebAssembly.Instance(module, { env: { memory } }), {
+    name: 'LinkError',
+    message: nodeMajor < 24
+      ? 'WebAssembly.Instance(): Import #0 module="env" function="memory": mismatch in shared state of memory, declared = 0, imported = 1'
+      : 'WebAssembly.Instance(): Import #0 "env" "memory": mismatch in shared state of memory, declared = 0, imported = 1',
+  });
+  // ANCHOR_END: not_shared
+});
+
+test('emscripten#19345: 81920 pages is past a 32-bit memory; a 64-bit memory may have them', () => {
+  // ANCHOR: past_4_gib
+  // 5 GiB as a 32-bit memory: what -sMEMORY64=2 asks of the engine.
+  assert.throws(() => new WebAssembly.Memory({ initial: 1, maximum: 81920 }), {
+    name: 'RangeError',
+    message: "WebAssembly.Memory(): Property 'maximum': value 81920 is above the upper bound 65536",
+  });
+  // The same maximum for a 64-bit memory: what -sMEMORY64 asks.
+  const memory = nodeMajor < 24
+    ? new WebAssembly.Memory({ index: 'i64', initial: 1, maximum: 81920 }) // Node 22: the draft's name, Numbers
+    : new WebAssembly.Memory({ address: 'i64', initial: 1n, maximum: 81920n });
+  memory.grow(nodeMajor < 24 ? 65536 : 65536n); // past 4 GiB
+  assert.equal(memory.buffer.byteLength, 2 ** 32 + 65536);
+  const bytes = new Uint8Array(memory.buffer);
+  bytes[2 ** 32 + 5] = 7; // an address no 32-bit pointer can hold
+  assert.equal(bytes[2 ** 32 + 5], 7);
+  // ANCHOR_END: past_4_gib
+  if (nodeMajor >= 24) {
+    assert.throws(() => new WebAssembly.Memory({ address: 'i64', initial: 1n, maximum: 262145n }), {
+      name: 'RangeError',
+      message: "WebAssembly.Memory(): Property 'maximum': value 262145 is above the upper bound 262144",
+    });
+  }
+});
+
+/** A new AssemblyScript string (class id 2) holding `text`, made by the runtime of `exports`. */
+function lowerString(exports, memory, text) {
+  const ptr = exports.__new(2 * text.length, 2) >>> 0;
+  const units = new DataView(memory.buffer, ptr, 2 * text.length);
+  for (let i = 0; i < text.length; i++) units.setUint16(2 * i, text.charCodeAt(i), true);
+  return ptr;
+}
+
+/** The AssemblyScript string at `ptr`: its byte length is the u32 4 bytes before it. A copy, then decoded. */
+function liftString(memory, ptr) {
+  const byteLength = new DataView(memory.buffer).getUint32(ptr - 4, true);
+  return new TextDecoder('utf-16le').decode(new Uint8Array(memory.buffer, ptr, byteLength).slice());
+}
+
+/** listings/ch19-beyond-one-memory/as-threads.ts, compiled as AssemblyScript#606's reader did. */
+async function compileForThreads() {
+  const asc = await import(new URL('../../ci/assemblyscript/node_modules/assemblyscript/dist/asc.js', import.meta.url).href);
+  const source = fs.readFileSync(fileURLToPath(new URL('../../listings/ch19-beyond-one-memory/as-threads.ts', import.meta.url)), 'utf8');
+  // ANCHOR: as_threads_flags
+  const { binary, error, stderr } = await asc.compileString({ 'as-threads.ts': source }, {
+    importMemory: true, // env.memory, which the host makes and gives to every instance
+    sharedMemory: true, // declared shared; asc requires a maximum
+    maximumMemory: 16,
+    enable: ['threads'],
+    exportRuntime: true,
+  });
+  // ANCHOR_END: as_threads_flags
+  assert.equal(error, null, String(stderr));
+  return new WebAssembly.Module(binary);
+}
+
+test('AssemblyScript#606: a memory that is not shared reaches another thread only as a copy', async () => {
+  const worker = new Worker(`
+    const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (buffer) => {
+      new Uint8Array(buffer)[1024] = 42;
+      parentPort.postMessage('written');
+    });`, { eval: true });
+  const written = () => new Promise((resolve) => worker.once('message', resolve));
+  // ANCHOR: copy_not_shared
+  const plain = new WebAssembly.Memory({ initial: 1, maximum: 16 });
+  assert.throws(() => worker.postMessage(plain), { name: 'DataCloneError', message: '#<Memory> could not be cloned.' });
+  worker.postMessage(plain.buffer); // an ArrayBuffer is copied
+  await written(); // the worker wrote 42 at address 1024 of its copy
+  assert.equal(new Uint8Array(plain.buffer)[1024], 0); // the same address, other data
+
+  const shared = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+  worker.postMessage(shared.buffer); // a SharedArrayBuffer is shared
+  await written();
+  assert.equal(new Uint8Array(shared.buffer)[1024], 42);
+  // ANCHOR_END: copy_not_shared
+  await worker.terminate();
+});
+
+test('AssemblyScript#606: an object in shared memory is visible to another thread; two runtimes on it collide', async () => {
+  const module = await compileForThreads();
+  const abort = () => { throw new Error('abort'); };
+  // ANCHOR: object_across_threads
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+  const first = new WebAssembly.Instance(module, { env: { memory, abort } }).exports;
+  const hello = first.greeting(lowerString(first, memory, 'worker')) >>> 0;
+  // Another thread, given the memory and the address, reads the object.
+  const worker = new Worker(`
+    const { parentPort, workerData: { memory, ptr } } = require('node:worker_threads');
+    const byteLength = new DataView(memory.buffer).getUint32(ptr - 4, true);
+    const units = new Uint8Array(memory.buffer, ptr, byteLength).slice();
+    parentPort.postMessage(new TextDecoder('utf-16le').decode(units));`, { eval: true, workerData: { memory, ptr: hello } });
+  assert.equal(await new Promise((resolve) => worker.once('message', resolve)), 'hello, worker');
+  // ANCHOR_END: object_across_threads
+
+  await worker.terminate();
+  // ANCHOR: two_runtimes
+  // Two instances of the guest on one shared memory, as two threads would
+  // have them: two runtimes, each sure that the heap is its own.
+  const shared = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+  const one = new WebAssembly.Instance(module, { env: { memory: shared, abort } }).exports;
+  const other = new WebAssembly.Instance(module, { env: { memory: shared, abort } }).exports;
+  const mine = lowerString(one, shared, 'mine');
+  const theirs = lowerString(other, shared, 'theirs');
+  assert.equal(theirs, mine); // the same address, handed out twice
+  assert.equal(liftString(shared, mine), 'theirs'); // the first runtime's object is overwritten
+  // ANCHOR_END: two_runtimes
 });

@@ -9,8 +9,25 @@ files. Not a test file: unittest runs only `test_*.py`.
 import json
 import os
 import pathlib
+import subprocess
+import sys
+import tempfile
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
+
+# The room's own guests, which no chapter shows: the atlas's answers to
+# readers' questions about AssemblyScript and Zig.
+GUESTS = pathlib.Path(__file__).resolve().parent / "guests"
+
+# The pinned AssemblyScript compiler, which the listing builder uses too
+# (ci/assemblyscript/package-lock.json pins it), run by BOOK_NODE or `node`.
+ASC = os.environ.get(
+    "BOOK_ASC", str(REPOSITORY / "ci/assemblyscript/node_modules/assemblyscript/bin/asc.js")
+)
+
+# The listing builder's flags (crates/listing-builder/src/kinds/assemblyscript.rs),
+# without its JavaScript bindings.
+ASC_FLAGS = ["--runtime", "incremental", "--exportRuntime", "--optimizeLevel", "2"]
 
 # The most a host copies out of a guest for one result: larger claims are
 # refused before anything is allocated.
@@ -39,6 +56,39 @@ def artifact_path(name):
 def artifact(name):
     """The bytes of a compiled listing."""
     return pathlib.Path(artifact_path(name)).read_bytes()
+
+
+def _compile(command, output):
+    """Runs a compiler that writes `output`, in the folder of `output` (where
+    it may leave a cache), and returns the module's bytes; a failure shows
+    the command and what the compiler printed."""
+    folder = pathlib.Path(output).parent
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
+    return pathlib.Path(output).read_bytes()
+
+
+def compile_assemblyscript(name):
+    """The bytes of `guests/<name>`, an AssemblyScript module, compiled as the
+    listing builder compiles the chapters' (the incremental runtime, exported)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        output = f"{scratch}/{pathlib.Path(name).stem}.wasm"
+        node = os.environ.get("BOOK_NODE", "node")
+        return _compile([node, ASC, str(GUESTS / name), *ASC_FLAGS, "--outFile", output], output)
+
+
+def compile_zig(name):
+    """The bytes of `guests/<name>`, a Zig module, built as the Zig recipe builds
+    its guest: wasm32-freestanding, no entry point, every `export fn` exported."""
+    with tempfile.TemporaryDirectory() as scratch:
+        output = f"{scratch}/{pathlib.Path(name).stem}.wasm"
+        command = [sys.executable, "-m", "ziglang", "build-exe", str(GUESTS / name)]
+        command += ["-target", "wasm32-freestanding", "-fno-entry", "-rdynamic"]
+        command += ["-O", "ReleaseSmall", f"-femit-bin={output}"]
+        return _compile(command, output)
 
 
 def unpack(packed):

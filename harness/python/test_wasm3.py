@@ -3,6 +3,7 @@ pywasm3 0.5.0 (which compiles wasm3's C sources when pip installs it)."""
 
 import os
 import re
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -120,6 +121,94 @@ class Wasm3(unittest.TestCase):
         except RuntimeError as error:
             lines.append(f"a load past the end: RuntimeError: {error}")
         expect_file("atlas-hosts/wasm3.txt", "\n".join(lines) + "\n")
+
+
+# AssemblyScript's class ids for the two objects a host makes, as chapter 13
+# has them: an ArrayBuffer is 1, a string 2.
+ARRAY_BUFFER_ID = 1
+STRING_ID = 2
+
+
+def load_assemblyscript(name):
+    """An AssemblyScript listing in a fresh runtime, with the `env.abort` it
+    imports (which raises)."""
+    environment = wasm3.Environment()
+    runtime = environment.new_runtime(64 * 1024)
+    module = environment.parse_module(artifact(name))
+    runtime.load(module)
+
+    def abort(message, file, line, column):
+        raise RuntimeError(f"abort at {line}:{column}")
+
+    module.link_function("env", "abort", "v(iiii)", abort)
+    return runtime
+
+
+# ANCHOR: as_objects
+def new_object(runtime, data, class_id):
+    """Copies `data` into a new, pinned AssemblyScript object of `class_id`:
+    the address of its first byte. The host unpins it when done with it."""
+    ptr = runtime.find_function("__pin")(runtime.find_function("__new")(len(data), class_id))
+    runtime.get_memory(0)[ptr : ptr + len(data)] = data
+    return ptr
+
+
+def object_bytes(runtime, ptr):
+    """The bytes of the object at `ptr`: its length is the 32-bit `rtSize`
+    of the header, 4 bytes before `ptr`. Read at once, before the guest can
+    allocate (and collect) again."""
+    memory = runtime.get_memory(0)
+    (length,) = struct.unpack_from("<I", memory, ptr - 4)
+    check_range("the object's header", ptr, length, len(memory))
+    return bytes(memory[ptr : ptr + length])
+# ANCHOR_END: as_objects
+
+
+def c_string_at(runtime, ptr):
+    """What `strlen` and friends see at `ptr`: the bytes up to the first 0."""
+    memory = runtime.get_memory(0)
+    return bytes(memory[ptr:]).split(b"\0", 1)[0]
+
+
+class AssemblyScriptStrings(unittest.TestCase):
+    def test_a_string_read_as_a_c_string_stops_after_one_letter(self):
+        runtime = load_assemblyscript("CH13_AS_STRINGS")
+        text = new_object(runtime, "hello".encode("utf-16-le"), STRING_ID)
+        result = runtime.find_function("shout")(text)
+        self.assertEqual(c_string_at(runtime, result), b"H")
+        runtime.find_function("__unpin")(text)
+
+    # ANCHOR: as_strings
+    def test_a_string_is_utf16_with_its_length_in_the_header(self):
+        runtime = load_assemblyscript("CH13_AS_STRINGS")
+        text = new_object(runtime, "hello".encode("utf-16-le"), STRING_ID)
+        result = runtime.find_function("shout")(text)
+        self.assertEqual(object_bytes(runtime, result).decode("utf-16-le"), "HELLO")
+        runtime.find_function("__unpin")(text)
+
+    def test_utf8_in_and_out_through_array_buffers(self):
+        runtime = load_assemblyscript("CH13_AS_STRINGS")
+        data = new_object(runtime, "héllo".encode("utf-8"), ARRAY_BUFFER_ID)
+        result = runtime.find_function("shoutUtf8")(data)
+        self.assertEqual(object_bytes(runtime, result).decode("utf-8"), "HÉLLO")
+        runtime.find_function("__unpin")(data)
+    # ANCHOR_END: as_strings
+
+    def test_what_the_card_shows(self):
+        runtime = load_assemblyscript("CH13_AS_STRINGS")
+        text = new_object(runtime, "hello".encode("utf-16-le"), STRING_ID)
+        result = runtime.find_function("shout")(text)
+        lines = [
+            f"shout('hello') read as a C string: {c_string_at(runtime, result)!r}",
+            f"shout('hello') with the header's length: {object_bytes(runtime, result)!r}",
+            f"  as UTF-16LE: {object_bytes(runtime, result).decode('utf-16-le')!r}",
+        ]
+        runtime.find_function("__unpin")(text)
+        data = new_object(runtime, "héllo".encode("utf-8"), ARRAY_BUFFER_ID)
+        result = runtime.find_function("shoutUtf8")(data)
+        lines.append(f"shoutUtf8(ArrayBuffer of 'héllo'): {object_bytes(runtime, result).decode('utf-8')!r}")
+        runtime.find_function("__unpin")(data)
+        expect_file("atlas-hosts/wasm3-assemblyscript.txt", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@
   ;; Calls again until the host has taken every byte: skips the iovecs
   ;; written whole, moves the start of the one written in part. (A host that
   ;; took nothing forever would keep it here, as it would musl's loop.)
-  (func (export "write_all") (result i32)
+  (func $write_all (export "write_all") (result i32)
     (local $iov i32) (local $count i32) (local $written i32) (local $errno i32)
     (call $set_up)
     (local.set $count (i32.const 2))
@@ -62,6 +62,12 @@
           (br $again))))
     (i32.const 0))
   ;; ANCHOR_END: write_all
+
+  ;; ANCHOR: run
+  ;; A function that returns nothing: what it produces goes to stdout.
+  (func (export "run")
+    (drop (call $write_all)))
+  ;; ANCHOR_END: run
 
   ;; Forwards any arguments to `fd_write` on stdout, so that a test can
   ;; lie as a buggy or hostile guest would.

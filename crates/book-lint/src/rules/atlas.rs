@@ -58,7 +58,7 @@ const HOSTS: [&str; 14] = [
 ];
 
 /// The toolchains the atlas promises a card for (the headings).
-const GUESTS: [&str; 12] = [
+const GUESTS: [&str; 13] = [
     "Rust",
     "Go",
     "AssemblyScript",
@@ -71,6 +71,7 @@ const GUESTS: [&str; 12] = [
     "Swift",
     "Kotlin/Wasm",
     "MoonBit",
+    "C# and .NET, through NativeAOT-LLVM",
 ];
 
 /// One card: its heading and the lines up to the next `## `.

@@ -17,6 +17,7 @@ mod links;
 mod listings_shown;
 mod node_releases;
 mod pins;
+mod questions;
 mod recipes;
 mod summary;
 mod tabs;

@@ -9,9 +9,10 @@ use crate::rendered;
 
 /// The reader's toolkit: the pages after the chapters, in the order of
 /// `SUMMARY.md`.
-const TOOLKIT: [&str; 4] = [
+const TOOLKIT: [&str; 5] = [
     "src/cheat-sheet.md",
     "src/troubleshooting.md",
+    "src/questions.md",
     "src/glossary.md",
     "src/history.md",
 ];

@@ -54,7 +54,8 @@ pub mod allocate_deallocate {
 
 pub mod sum_bytes {
     use book_harness::PAGE_SIZE;
-    use book_harness::round_trip::call_with_bytes;
+    use book_harness::expected::assert_expected;
+    use book_harness::round_trip::{call_with_bytes, take_bytes};
 
     #[test]
     fn the_guest_reads_what_the_host_wrote() -> wasmtime::Result<()> {
@@ -93,6 +94,79 @@ pub mod sum_bytes {
         // ANCHOR_END: host_owned_page
         Ok(())
     }
+
+    /// A payload of `len` bytes, like the JSON of wasmtime-go#174.
+    fn payload(len: usize) -> Vec<u8> {
+        b"{\"key\": \"value\"}, "
+            .iter()
+            .copied()
+            .cycle()
+            .take(len)
+            .collect()
+    }
+
+    /// What became of a payload written at `at` (0, or where `allocate`
+    /// said), then uppercased by chapter 8's `shout`, which allocates its
+    /// result.
+    fn shout_at_zero(guest: &str, len: usize) -> wasmtime::Result<String> {
+        // ANCHOR: at_zero
+        let (mut store, instance) = book_harness::instantiate(guest)?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        memory.grow(&mut store, 64)?; // 4 MiB more: the payload fits in memory
+        let input = payload(len);
+        memory.write(&mut store, 0, &input)?; // address 0: nobody allocated it
+        let shout = instance.get_typed_func::<(u32, u32), u64>(&mut store, "shout")?;
+        let result = shout.call(&mut store, (0, u32::try_from(len)?));
+        // ANCHOR_END: at_zero
+        Ok(match result {
+            Err(trap) => {
+                let stderr = store.data().stderr();
+                match stderr.lines().find(|line| line.starts_with("panic:")) {
+                    Some(panic) => format!("{}, after {panic:?} on stderr", trap.root_cause()),
+                    None => trap.root_cause().to_string(),
+                }
+            }
+            Ok(packed) => {
+                let output = take_bytes(&mut store, &instance, packed, u32::MAX)?;
+                if output == input.to_ascii_uppercase() {
+                    "the right result".to_owned()
+                } else {
+                    let first = output
+                        .iter()
+                        .zip(input.to_ascii_uppercase())
+                        .position(|(got, want)| *got != want)
+                        .unwrap_or(output.len().min(len));
+                    format!("a wrong result, and no error: it differs from byte {first:#x} on")
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn a_payload_written_at_address_0_paves_over_the_guest() -> wasmtime::Result<()> {
+        let mut report = String::from("Chapter 8's Rust `shout`, the payload at address 0:\n");
+        for kib in [100, 1024, 1100] {
+            let outcome = shout_at_zero(book_harness::CH08_RUST_SHOUT, kib * 1024)?;
+            report.push_str(&format!("- {kib} KiB: {outcome}\n"));
+        }
+        report.push_str(
+            "Chapter 8's Go `shout` (the keepalive package), the payload at address 0:\n",
+        );
+        let outcome = shout_at_zero(book_harness::CH08_GO_SHOUT, 1024)?;
+        report.push_str(&format!("- 1 KiB: {outcome}\n"));
+
+        // ANCHOR: allocated
+        // The same 1100 KiB where `allocate` puts them: the right result.
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH08_RUST_SHOUT)?;
+        let input = payload(1100 * 1024);
+        let packed: u64 = call_with_bytes(&mut store, &instance, "shout", &input)?;
+        let output = take_bytes(&mut store, &instance, packed, u32::MAX)?;
+        assert_eq!(output, input.to_ascii_uppercase());
+        // ANCHOR_END: allocated
+        report.push_str("Chapter 8's Rust `shout`, the payload where `allocate` put it:\n- 1100 KiB: the right result\n");
+        assert_expected("ch03-passing-bytes-in/payload-at-zero.txt", &report);
+        Ok(())
+    }
 }
 
 pub mod utf8_strings {
@@ -113,6 +187,185 @@ pub mod utf8_strings {
         let chars: i32 = call_with_bytes(&mut store, &instance, "count_chars", &not_utf8)?;
         assert_eq!(chars, -1);
         // ANCHOR_END: count_chars
+        Ok(())
+    }
+}
+
+/// An AssemblyScript export that takes a string, from a host that is not
+/// JavaScript (wasmtime-dotnet#97).
+pub mod as_greet {
+    use std::sync::{Arc, Mutex};
+
+    use book_harness::assemblyscript::object_length;
+    use book_harness::expected::assert_expected;
+    use book_harness::{Host, PAGE_SIZE};
+    use wasm_memory_host::bounds::read_bytes;
+    use wasmtime::{Caller, Instance, Linker, Memory, Store};
+
+    /// What the guest passed to `abort`, as the wasmtime-dotnet reader's host
+    /// printed it; then `abort` returns, and the guest runs `unreachable`.
+    type Aborts = Arc<Mutex<Vec<String>>>;
+
+    fn instantiate(aborts: &Aborts) -> wasmtime::Result<(Store<Host>, Instance, Memory)> {
+        let aborts = Arc::clone(aborts);
+        let (mut store, instance) = book_harness::Setup::default()
+            .host_functions(move |linker: &mut Linker<Host>| {
+                linker.func_wrap(
+                    "env",
+                    "abort",
+                    move |mut caller: Caller<'_, Host>, message: u32, _: u32, _: u32, _: u32| {
+                        let memory = caller
+                            .get_export("memory")
+                            .and_then(|export| export.into_memory())
+                            .expect("exported");
+                        let text = read_utf16(&caller, &memory, message)?;
+                        aborts.lock().expect("not poisoned").push(text);
+                        wasmtime::Result::<()>::Ok(())
+                    },
+                )?;
+                Ok(())
+            })
+            .instantiate(book_harness::CH03_AS_GREET)?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        Ok((store, instance, memory))
+    }
+
+    /// The AssemblyScript string at `ptr`: its byte length from its header,
+    /// then that many bytes of UTF-16, checked.
+    fn read_utf16(
+        store: impl wasmtime::AsContext,
+        memory: &Memory,
+        ptr: u32,
+    ) -> wasmtime::Result<String> {
+        let store = store.as_context();
+        let len = object_length(&store, memory, ptr)?;
+        let bytes = read_bytes(&store, memory, ptr, len, 1 << 20)?;
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        Ok(String::from_utf16(&units)?)
+    }
+
+    #[test]
+    fn a_pointer_to_raw_bytes_is_not_a_string() -> wasmtime::Result<()> {
+        let aborts = Aborts::default();
+        let (mut store, instance, memory) = instantiate(&aborts)?;
+        // ANCHOR: raw_bytes
+        // "world" as UTF-8, in a page the host grew for itself, and its address.
+        let page = usize::try_from(memory.grow(&mut store, 1)?)? * PAGE_SIZE;
+        let ptr = page + 16;
+        memory.write(&mut store, ptr, "world".as_bytes())?;
+        let greet = instance.get_typed_func::<u32, u32>(&mut store, "greet")?;
+        let error = greet.call(&mut store, u32::try_from(ptr)?).unwrap_err();
+        // ANCHOR_END: raw_bytes
+        let report = format!(
+            "abort: {:?}\n{}\n",
+            aborts.lock().expect("not poisoned"),
+            error.root_cause()
+        );
+        assert_expected("ch03-passing-bytes-in/as-raw-bytes.txt", &report);
+        Ok(())
+    }
+
+    #[test]
+    fn a_string_made_with_new_and_pinned_for_the_call() -> wasmtime::Result<()> {
+        let aborts = Aborts::default();
+        let (mut store, instance, memory) = instantiate(&aborts)?;
+        // ANCHOR: as_string
+        /// AssemblyScript's class id for `String`, `__new`'s second argument.
+        const STRING_ID: u32 = 2;
+        let new = instance.get_typed_func::<(u32, u32), u32>(&mut store, "__new")?;
+        let pin = instance.get_typed_func::<u32, u32>(&mut store, "__pin")?;
+        let unpin = instance.get_typed_func::<u32, ()>(&mut store, "__unpin")?;
+        let greet = instance.get_typed_func::<u32, u32>(&mut store, "greet")?;
+
+        // An object of the runtime, with room for the UTF-16 code units.
+        let units: Vec<u8> = "world".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let name = new.call(&mut store, (u32::try_from(units.len())?, STRING_ID))?;
+        memory.write(&mut store, name as usize, &units)?;
+        // Pinned: `greet` allocates, and an allocation may run the collector,
+        // which knows of no reference to `name` but the pin.
+        pin.call(&mut store, name)?;
+        let greeting = greet.call(&mut store, name);
+        unpin.call(&mut store, name)?;
+        // The result is an object of the collector: read it before the next call.
+        assert_eq!(read_utf16(&store, &memory, greeting?)?, "Hello, world!");
+        // ANCHOR_END: as_string
+        assert!(aborts.lock().expect("not poisoned").is_empty());
+        // asc's own JavaScript bindings for the module make a string the same
+        // way: `__new(length << 1, 2)`, then the code units.
+        let bindings = std::path::Path::new(book_harness::CH03_AS_GREET).with_extension("js");
+        assert!(std::fs::read_to_string(bindings)?.contains("__new(length << 1, 2)"));
+        Ok(())
+    }
+}
+
+/// Viceroy#491: pages added to a guest's memory by someone else, under a
+/// guest that, like TinyGo's runtime, takes all memory up to its size as
+/// its heap.
+pub mod heap_to_memory_size {
+    use book_harness::PAGE_SIZE;
+    use book_harness::expected::assert_expected;
+
+    const STATE: &[u8; 16] = b"the host's state";
+
+    /// The host grows the memory by a page and writes its state there, before
+    /// or after the guest starts (its `_initialize`); then the guest
+    /// allocates 16 blocks of 4 KiB. What is left of the host's state.
+    fn host_page_after(guest: &str, grow_before_start: bool) -> wasmtime::Result<String> {
+        // ANCHOR: grown_before_start
+        let (mut store, instance) = book_harness::Setup::default()
+            .skip_initialize()
+            .instantiate(guest)?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        // The guest's start-up code, if it has any (a Rust cdylib has none).
+        let start = instance.get_func(&mut store, "_initialize");
+        if let Some(start) = start.filter(|_| !grow_before_start) {
+            start.call(&mut store, &[], &mut [])?;
+        }
+        // The host claims a page, as the component adapter does for its
+        // state and stack, and writes there.
+        let host_page = usize::try_from(memory.grow(&mut store, 1)?)? * PAGE_SIZE;
+        memory.write(&mut store, host_page, STATE)?;
+        if let Some(start) = start.filter(|_| grow_before_start) {
+            start.call(&mut store, &[], &mut [])?;
+        }
+        let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+        let mut blocks = Vec::new();
+        for _ in 0..16 {
+            blocks.push(allocate.call(&mut store, 4096)? as usize);
+        }
+        let state = &memory.data(&store)[host_page..host_page + STATE.len()];
+        // ANCHOR_END: grown_before_start
+        let in_host_page = blocks
+            .iter()
+            .filter(|&&ptr| ptr < host_page + PAGE_SIZE && ptr + 4096 > host_page)
+            .map(|ptr| format!("{ptr:#x}"))
+            .collect::<Vec<_>>();
+        Ok(format!(
+            "blocks in the host's page at {host_page:#x}: {in_host_page:?}; the host's state: {:?}",
+            String::from_utf8_lossy(state)
+        ))
+    }
+
+    #[test]
+    fn a_heap_that_ends_at_memory_size_takes_the_host_s_page() -> wasmtime::Result<()> {
+        let guest = book_harness::CH03_HEAP_TO_MEMORY_SIZE;
+        let before = host_page_after(guest, true)?;
+        let after = host_page_after(guest, false)?;
+        let rust_before = host_page_after(book_harness::CH03_SUM_BYTES, true)?;
+        assert!(rust_before.ends_with("[]; the host's state: \"the host's state\""));
+        assert_expected(
+            "ch03-passing-bytes-in/heap-to-memory-size.txt",
+            &format!(
+                "A heap that ends at memory.size (heap-to-memory-size.wat), 16 blocks of 4 KiB:\n\
+                 - the host's page grown before the guest starts: {before}\n\
+                 - the host's page grown after it started: {after}\n\
+                 Rust's allocator (sum-bytes), the same 16 blocks:\n\
+                 - the host's page grown before the first allocation: {rust_before}\n"
+            ),
+        );
         Ok(())
     }
 }

@@ -495,3 +495,65 @@ pub mod wrong_free_debug {
         Ok(())
     }
 }
+
+/// AssemblyScript#2651: 64 blocks of 64 MiB from `heap.alloc`, all kept,
+/// need more than the 4 GiB a 32-bit memory can address.
+pub mod as_heap_blocks {
+    use book_harness::expected::assert_expected;
+    use book_harness::{Host, PAGE_SIZE};
+    use wasmtime::{Instance, Store, Trap};
+
+    /// 64 MiB, the reader's `65536 * 1024`.
+    const BLOCK: u32 = 64 << 20;
+
+    fn instantiate() -> wasmtime::Result<(Store<Host>, Instance)> {
+        book_harness::instantiate(book_harness::CH05_AS_HEAP_BLOCKS)
+    }
+
+    fn pages(store: &mut Store<Host>, instance: &Instance) -> u64 {
+        let memory = instance
+            .get_memory(&mut *store, "memory")
+            .expect("exported");
+        memory.size(&*store)
+    }
+
+    // ANCHOR: four_gib
+    #[test]
+    fn sixty_four_blocks_of_64_mib_kept_run_out_of_4_gib() -> wasmtime::Result<()> {
+        let (mut store, instance) = instantiate()?;
+        let keep = instance.get_typed_func::<(i32, u32), ()>(&mut store, "keepBlocks")?;
+        // 63 blocks fit: the memory is then almost 4 GiB.
+        keep.call(&mut store, (63, BLOCK))?;
+        let before = pages(&mut store, &instance);
+        assert!(before > 63 * 1024 && before <= 65_536);
+        // The 64th does not: `memory.grow` fails, and the runtime traps.
+        let error = keep.call(&mut store, (1, BLOCK)).unwrap_err();
+        assert_eq!(
+            error.downcast_ref::<Trap>(),
+            Some(&Trap::UnreachableCodeReached)
+        );
+        assert_expected(
+            "ch05-who-frees-what/as-heap-blocks.txt",
+            &format!(
+                "after 63 blocks of 64 MiB: {before} pages of the 65536 a 32-bit memory may have\n\
+                 the 64th block: {}\n",
+                error.root_cause()
+            ),
+        );
+        Ok(())
+    }
+    // ANCHOR_END: four_gib
+
+    // ANCHOR: free_each
+    #[test]
+    fn freeing_each_block_after_use_does_not_trap() -> wasmtime::Result<()> {
+        let (mut store, instance) = instantiate()?;
+        let free_each = instance.get_typed_func::<(i32, u32), ()>(&mut store, "freeEachBlock")?;
+        free_each.call(&mut store, (64, BLOCK))?;
+        // One block's worth of pages, reused 64 times.
+        let pages = pages(&mut store, &instance);
+        assert!(pages * PAGE_SIZE as u64 >= u64::from(BLOCK) && pages < 2 * 1024 + 2);
+        Ok(())
+    }
+    // ANCHOR_END: free_each
+}

@@ -1103,3 +1103,52 @@ pub mod round_trip {
         Ok(())
     }
 }
+
+/// A module that does not export its memory: no host can reach it.
+pub mod hidden_memory {
+    use wasm_memory_host::{Convention, Guest};
+
+    #[test]
+    fn a_memory_that_is_not_exported_cannot_be_reached() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH08_HIDDEN_MEMORY)?;
+        // ANCHOR: hidden
+        // What an instance exports is all that its host can reach.
+        let exports: Vec<String> = instance
+            .exports(&mut store)
+            .map(|export| export.name().to_owned())
+            .collect();
+        assert_eq!(exports, ["first_byte"]);
+        assert!(instance.get_memory(&mut store, "memory").is_none());
+        let Err(error) = Guest::new(
+            &mut store,
+            instance,
+            Convention::allocate_deallocate_packed(),
+        ) else {
+            panic!("no memory to work with, yet a guest");
+        };
+        assert_eq!(
+            error.to_string(),
+            "the guest does not export a memory `memory`, which this convention needs"
+        );
+        // ANCHOR_END: hidden
+        Ok(())
+    }
+
+    /// Rust, Go and AssemblyScript export their memory, under the name
+    /// `memory`: the name every `Convention` of this book starts with.
+    #[test]
+    fn the_toolchains_of_this_book_export_memory() -> wasmtime::Result<()> {
+        for guest in [
+            book_harness::CH08_RUST_SHOUT,
+            book_harness::CH08_GO_SHOUT,
+            book_harness::CH08_AS_SHOUT,
+        ] {
+            let (mut store, instance) = book_harness::instantiate(guest)?;
+            assert!(
+                instance.get_memory(&mut store, "memory").is_some(),
+                "{guest}"
+            );
+        }
+        Ok(())
+    }
+}

@@ -52,3 +52,89 @@ pub mod length_prefix {
         Ok(())
     }
 }
+
+/// The guest whose allocator tells the host when the memory grew. Under
+/// wasmtime no view goes stale (`Memory::data` borrows the store), so the
+/// test checks what the JavaScript host relies on: every growth is reported,
+/// during the call, with the memory's new size in pages.
+pub mod grow_notify {
+    use std::sync::{Arc, Mutex};
+
+    use book_harness::Host;
+    use wasm_memory_host::bounds::read_bytes;
+    use wasmtime::{Caller, Linker};
+
+    #[test]
+    fn every_growth_is_reported_with_the_new_size() -> wasmtime::Result<()> {
+        let grown = Arc::new(Mutex::new(Vec::<u32>::new()));
+        let logged = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (grown_in, logged_in) = (Arc::clone(&grown), Arc::clone(&logged));
+        let (mut store, instance) = book_harness::Setup::default()
+            .host_functions(move |linker: &mut Linker<Host>| {
+                linker.func_wrap("env", "memory_grew", move |pages: u32| {
+                    grown_in.lock().expect("not poisoned").push(pages);
+                })?;
+                linker.func_wrap(
+                    "env",
+                    "console_log",
+                    move |mut caller: Caller<'_, Host>, ptr: u32, len: u32| {
+                        let memory = caller
+                            .get_export("memory")
+                            .and_then(|export| export.into_memory())
+                            .expect("exported");
+                        let bytes = read_bytes(&caller, &memory, ptr, len, 1024)?;
+                        logged_in
+                            .lock()
+                            .expect("not poisoned")
+                            .push(String::from_utf8(bytes)?);
+                        wasmtime::Result::<()>::Ok(())
+                    },
+                )?;
+                Ok(())
+            })
+            .instantiate(book_harness::CH09_GROW_NOTIFY)?;
+        let log = instance.get_typed_func::<u32, u32>(&mut store, "log_after_allocating")?;
+        for _ in 0..4 {
+            assert_eq!(log.call(&mut store, 1 << 20)?, 1 << 20);
+        }
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let pages = u32::try_from(memory.data_size(&store) / book_harness::PAGE_SIZE)?;
+        let grown = grown.lock().expect("not poisoned").clone();
+        assert!(!grown.is_empty(), "4 MiB of allocations grew the memory");
+        assert_eq!(grown.last(), Some(&pages));
+        assert!(grown.windows(2).all(|pair| pair[0] < pair[1]));
+        assert_eq!(
+            *logged.lock().expect("not poisoned"),
+            vec!["allocated 1048576 bytes"; 4]
+        );
+        Ok(())
+    }
+}
+
+/// A memory of 1 GiB up front. A store limit stands in for a device with
+/// little room: below the initial size the instance is refused; above it,
+/// `memory.grow` inside the guest returns -1 at the limit, and traps nothing.
+pub mod big_memory {
+    #[test]
+    fn no_room_refuses_the_instance_and_memory_grow_returns_minus_one() -> wasmtime::Result<()> {
+        let refused = book_harness::Setup::default()
+            .max_memory_pages(1024)
+            .instantiate(book_harness::CH09_BIG_MEMORY);
+        let message = match refused {
+            Err(error) => format!("{error:#}"),
+            Ok(_) => panic!("a 1 GiB memory fitted under a 64 MiB limit"),
+        };
+        assert_eq!(
+            message,
+            "memory minimum size of 16384 pages exceeds memory limits"
+        );
+
+        let (mut store, instance) = book_harness::Setup::default()
+            .max_memory_pages(16384 + 1024)
+            .instantiate(book_harness::CH09_BIG_MEMORY)?;
+        let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+        assert_eq!(grow.call(&mut store, 1024)?, 16384);
+        assert_eq!(grow.call(&mut store, 1)?, -1);
+        Ok(())
+    }
+}

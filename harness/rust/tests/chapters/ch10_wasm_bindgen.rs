@@ -68,3 +68,47 @@ pub mod bindgen_greeter {
         assert_expected("ch10-wasm-bindgen/exports.txt", &report);
     }
 }
+
+/// Chapter 10's memory hazards run in JavaScript
+/// (`harness/js/ch10_wasm_bindgen.test.mjs`): objects that only `free()`
+/// gives back, callbacks that hold memory, slices copied both ways, views
+/// made in Rust, a stale view mid-copy, a string freed with the wrong size
+/// (the glue before 0.2.92). Here, the
+/// one fact they rely on that wasmtime can read: the memory's maximum.
+pub mod bindgen_memory {
+    #[test]
+    fn its_memory_stops_at_16_mib() -> wasmtime::Result<()> {
+        let wasm = format!(
+            "{}/ch10_bindgen_memory_bg.wasm",
+            book_harness::CH10_BINDGEN_MEMORY_WEB
+        );
+        let module = wasmtime::Module::from_file(book_harness::engine(), wasm)?;
+        let memory = module
+            .get_export("memory")
+            .and_then(|export| export.memory().cloned())
+            .expect("the guest exports its memory");
+        // 256 pages of 64 KiB: what `build.rs` asks the linker for.
+        assert_eq!(memory.maximum(), Some(256));
+        Ok(())
+    }
+}
+
+/// The same `reverse_bytes` as `bindgen_greeter`, with wee_alloc as the
+/// global allocator: the JavaScript test measures what each keeps.
+pub mod bindgen_wee_alloc {
+    #[test]
+    fn it_exports_what_the_greeter_exports_for_bytes() -> wasmtime::Result<()> {
+        let wasm = std::fs::read(format!(
+            "{}/ch10_bindgen_wee_alloc_bg.wasm",
+            book_harness::CH10_BINDGEN_WEE_ALLOC_WEB
+        ))?;
+        let exports = book_harness::signatures::exported_functions(&wasm)?;
+        for name in ["__wbindgen_malloc", "__wbindgen_free", "reverse_bytes"] {
+            assert!(
+                exports.iter().any(|export| export.name == name),
+                "no export {name}"
+            );
+        }
+        Ok(())
+    }
+}

@@ -396,7 +396,10 @@ pub mod host_calls {
 }
 
 pub mod imported_memory {
+    use std::io::Read;
+
     use book_harness::expected::assert_expected;
+    use wasm_memory_host::bounds::checked_range;
     use wasmtime::{ExternType, Linker, Memory, MemoryType, Store};
 
     fn module() -> wasmtime::Result<wasmtime::Module> {
@@ -444,6 +447,29 @@ pub mod imported_memory {
         // ANCHOR_END: use_memory
         let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
         deallocate.call(&mut store, (ptr, 3))?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_reader_writes_straight_into_the_guest_s_memory() -> wasmtime::Result<()> {
+        let pages = minimum_pages(&module()?).expect("an env.memory import");
+        let (mut store, instance, memory) = instantiate_with(u32::try_from(pages)?)?;
+        let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+        let sum = instance.get_typed_func::<(u32, u32), u32>(&mut store, "sum")?;
+        // ANCHOR: in_place
+        let len = 64 * 1024;
+        let ptr = allocate.call(&mut store, len)?;
+        let range = checked_range(ptr, len, memory.data_size(&store), len)?;
+        // The source of the bytes (a file, a socket; here 64 KiB of ones)
+        // writes them into the guest's memory: no buffer of the host's between.
+        std::io::repeat(1).read_exact(&mut memory.data_mut(&mut store)[range.clone()])?;
+        assert_eq!(sum.call(&mut store, (ptr, len))?, len);
+        // And the host reads them where they are: a borrow, not a copy.
+        let in_guest: &[u8] = &memory.data(&store)[range];
+        assert!(in_guest.iter().all(|&byte| byte == 1));
+        // ANCHOR_END: in_place
+        let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
+        deallocate.call(&mut store, (ptr, len))?;
         Ok(())
     }
 
@@ -541,6 +567,29 @@ pub mod imported_allocator {
     }
     // ANCHOR_END: careless_region
 
+    // ANCHOR: host_malloc
+    /// `env.allocate` as the host's own `malloc`, which is what exposing the
+    /// host's C functions as imports gives the guest: blocks in the host's
+    /// address space. A wasm pointer is 32 bits, so the guest gets the low
+    /// 32 bits of the block's address, a number like any other.
+    struct HostMalloc {
+        blocks: Vec<Box<[u8]>>,
+    }
+
+    impl HostAllocator for HostMalloc {
+        fn allocate(&mut self, len: u32) -> wasmtime::Result<u32> {
+            let block = vec![0; len as usize].into_boxed_slice();
+            let address = block.as_ptr() as usize;
+            self.blocks.push(block);
+            Ok(address as u32)
+        }
+
+        fn reset(&mut self) {
+            self.blocks.clear();
+        }
+    }
+    // ANCHOR_END: host_malloc
+
     /// The second page of the memory: the host's region.
     fn second_page() -> Region {
         Region {
@@ -626,6 +675,35 @@ pub mod imported_allocator {
         // guest built its greeting from what was left there.
         assert_eq!(&memory.data(&store)[1024..1030], b"Ferris");
         assert_eq!((ptr, greeting.as_str()), (1030, "Ferris Ferris!"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_host_malloc_hands_the_guest_an_address_it_cannot_reach() -> wasmtime::Result<()> {
+        let (mut store, instance, memory) = instantiate(HostMalloc { blocks: Vec::new() })?;
+        let greet = instance.get_typed_func::<(u32, u32), u64>(&mut store, "greet")?;
+        // ANCHOR: malloc_call
+        // The guest greets "Hello" (its own bytes at 1024) into a block of
+        // the host's `malloc`, through the number it got for it.
+        let result = greet.call(&mut store, (1024, 5));
+        let block = store.data().blocks[0].as_ptr() as usize;
+        match result {
+            // Nearly always: that number is past the end of the guest's 128 KiB.
+            Err(trap) => assert_eq!(
+                trap.root_cause().to_string(),
+                "wasm trap: out of bounds memory access"
+            ),
+            // Else it is an offset in the guest's own memory, and the guest
+            // wrote there, over whatever of its own it held.
+            Ok(packed) => {
+                let (ptr, _) = PackingOrder::PointerLow.unpack(packed);
+                assert_eq!(ptr, block as u32);
+                assert_eq!(&memory.data(&store)[ptr as usize..][..5], b"Hello");
+            }
+        }
+        // Either way the host's block is untouched: the guest cannot reach it.
+        assert_eq!(&store.data().blocks[0][..], &[0; 13]);
+        // ANCHOR_END: malloc_call
         Ok(())
     }
 
@@ -862,9 +940,15 @@ pub mod laid_out_apart_fr {
 /// WASI preview 1's buffers: a host's own `fd_write`, and the guests that
 /// call it.
 pub mod fd_write_guest {
+    use std::sync::{Arc, Mutex};
+
+    use book_harness::Host;
     use book_harness::expected::assert_expected;
     use wasm_memory_host::bounds::checked_range;
-    use wasmtime::{Caller, Instance, Linker, Memory, Store};
+    use wasmtime::{Caller, Instance, Linker, Memory, Store, Val};
+    use wasmtime_wasi::WasiCtxBuilder;
+    use wasmtime_wasi::p1::WasiP1Ctx;
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
     use super::host_calls::caller_memory;
 
@@ -1118,6 +1202,660 @@ pub mod fd_write_guest {
             ));
         }
         assert_expected("ch12-host-functions/fd-write.txt", &report);
+        Ok(())
+    }
+
+    #[test]
+    fn a_host_s_own_fd_write_takes_what_a_compiled_guest_prints() -> wasmtime::Result<()> {
+        // ANCHOR: own_fd_write
+        // What the guest writes to stdout (fd 1) and stderr (fd 2).
+        let printed = Arc::new(Mutex::new([1, 2].map(|_| Stdout {
+            bytes: Vec::new(),
+            max_per_call: usize::MAX,
+            calls: 0,
+        })));
+        let ours = Arc::clone(&printed);
+        // Every WASI call of the guest is wasmtime-wasi's, but `fd_write`,
+        // which the host defines again (the harness allows shadowing).
+        let (mut store, instance) = book_harness::Setup::default()
+            .host_functions(move |linker: &mut Linker<Host>| {
+                linker.func_wrap(
+                    "wasi_snapshot_preview1",
+                    "fd_write",
+                    move |mut caller: Caller<'_, Host>, fd: u32, iovs, iovs_len, nwritten| {
+                        let memory = caller_memory(&mut caller)?;
+                        let bytes = memory.data_mut(&mut caller);
+                        let mut printed = ours.lock().expect("not poisoned");
+                        let errno = match fd {
+                            1 | 2 => {
+                                let out = &mut printed[fd as usize - 1];
+                                out.calls += 1;
+                                match write_iovecs(bytes, out, iovs, iovs_len, nwritten) {
+                                    Ok(()) => ERRNO_SUCCESS,
+                                    Err(errno) => errno,
+                                }
+                            }
+                            _ => ERRNO_BADF,
+                        };
+                        wasmtime::Result::<i32>::Ok(errno)
+                    },
+                )?;
+                Ok(())
+            })
+            .instantiate(book_harness::CH08_GO_SHOUT)?;
+        // Chapter 3's mistake, a pointer the guest never handed out: Go's
+        // runtime panics, prints why to stderr, and traps.
+        let shout = instance.get_typed_func::<(u32, u32), u64>(&mut store, "shout")?;
+        shout.call(&mut store, (0, 1)).unwrap_err();
+        let printed = printed.lock().expect("not poisoned");
+        let stderr = String::from_utf8_lossy(&printed[1].bytes);
+        assert!(stderr.starts_with(
+            "panic: keepalive: no buffer is kept at 0x0 (released twice, or never kept)"
+        ));
+        // wasmtime-wasi's stderr, which the harness keeps, got nothing.
+        assert_eq!(store.data().stderr(), "");
+        // ANCHOR_END: own_fd_write
+        Ok(())
+    }
+
+    // ANCHOR: capture_stdout
+    /// The guest linked with wasmtime-wasi's own WASI preview 1, its stdout
+    /// kept in memory (neither inherited from the host nor a file), where
+    /// the host reads it as a variable.
+    fn under_wasmtime_wasi() -> wasmtime::Result<(Store<WasiP1Ctx>, Instance, MemoryOutputPipe)> {
+        let engine = book_harness::engine();
+        let module = book_harness::module(book_harness::CH12_FD_WRITE_GUEST)?;
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+        let stdout = MemoryOutputPipe::new(64 * 1024);
+        let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).build_p1();
+        let mut store = Store::new(engine, wasi);
+        let instance = linker.instantiate(&mut store, &module)?;
+        Ok((store, instance, stdout))
+    }
+    // ANCHOR_END: capture_stdout
+
+    #[test]
+    fn wasmtime_wasi_writes_one_iovec_per_call() -> wasmtime::Result<()> {
+        // ANCHOR: one_iovec
+        let (mut store, instance, stdout) = under_wasmtime_wasi()?;
+        let write_once = instance.get_typed_func::<(), i32>(&mut store, "write_once")?;
+        assert_eq!(write_once.call(&mut store, ())?, ERRNO_SUCCESS);
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let nwritten = u32::from_le_bytes(memory.data(&store)[16..20].try_into()?);
+        // Two iovecs, "Hello, " and "iovecs!\n": the first one, and it says so.
+        assert_eq!((nwritten, &stdout.contents()[..]), (7, &b"Hello, "[..]));
+
+        // The guest that loops on nwritten calls again for the second.
+        let (mut store, instance, stdout) = under_wasmtime_wasi()?;
+        let write_all = instance.get_typed_func::<(), i32>(&mut store, "write_all")?;
+        assert_eq!(write_all.call(&mut store, ())?, ERRNO_SUCCESS);
+        assert_eq!(stdout.contents(), "Hello, iovecs!\n");
+        // ANCHOR_END: one_iovec
+        Ok(())
+    }
+
+    #[test]
+    fn the_output_of_a_function_that_returns_nothing_is_its_stdout() -> wasmtime::Result<()> {
+        let (mut store, instance, stdout) = under_wasmtime_wasi()?;
+        // ANCHOR: no_result
+        let run = instance.get_func(&mut store, "run").expect("exported");
+        // `run` returns nothing: asking it for one result is an error.
+        let error = run.call(&mut store, &[], &mut [Val::I32(0)]).unwrap_err();
+        assert_eq!(error.to_string(), "expected 0 results, got 1");
+        // Called as it is, its output is what it wrote to stdout.
+        run.call(&mut store, &[], &mut [])?;
+        assert_eq!(stdout.contents(), "Hello, iovecs!\n");
+        // ANCHOR_END: no_result
+        Ok(())
+    }
+
+    #[test]
+    fn an_iovec_may_end_exactly_at_the_end_of_memory() -> wasmtime::Result<()> {
+        let mut report =
+            String::from("A memory of one page, 65536 bytes, \"TEST\" in its last four:\n");
+        for iovec in [[65_532, 4], [65_532, 5]] {
+            let lie = Lie {
+                what: "",
+                errno: ERRNO_SUCCESS,
+                iovec,
+                ..TRUTH
+            };
+            let (mut store, instance, memory) = instantiate(10)?;
+            memory.write(&mut store, 65_532, b"TEST")?;
+            let ours = tell(&mut store, &instance, &lie)?;
+            let written = String::from_utf8_lossy(&store.data().bytes).into_owned();
+
+            let (mut store, instance, stdout) = under_wasmtime_wasi()?;
+            let memory = instance.get_memory(&mut store, "memory").expect("exported");
+            memory.write(&mut store, 65_532, b"TEST")?;
+            let theirs = match tell(&mut store, &instance, &lie) {
+                Ok(errno) => format!(
+                    "errno {errno}, stdout {:?}",
+                    String::from_utf8_lossy(&stdout.contents())
+                ),
+                Err(error) => format!("a trap: {}", error.root_cause()),
+            };
+            report.push_str(&format!(
+                "- iovec ({}, {}): this host: errno {ours}, stdout {written:?}; wasmtime-wasi: {theirs}\n",
+                iovec[0], iovec[1]
+            ));
+        }
+        assert_expected("ch12-host-functions/fd-write-boundary.txt", &report);
+        Ok(())
+    }
+}
+
+/// wasmtime#4985: a WASI module without a memory export, whose `_start`
+/// calls only `proc_exit`.
+pub mod exit_42 {
+    use book_harness::expected::assert_expected;
+    use wasmtime::{Linker, Memory, MemoryType, Module, Store};
+    use wasmtime_wasi::p1::WasiP1Ctx;
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+    use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
+
+    // ANCHOR: run_wasi
+    /// Runs a WASI command as `wasmtime run` does: WASI preview 1 in the
+    /// linker, `_start`, and the exit code out of `proc_exit`'s error. If
+    /// `memory` is given, the host also defines `env.memory` with that
+    /// many pages, for a module that imports its memory.
+    pub(super) fn run_wasi(wasm_path: &str, memory: Option<u32>) -> wasmtime::Result<String> {
+        let engine = book_harness::engine();
+        let module = Module::from_file(engine, wasm_path)?;
+        let mut linker: Linker<WasiP1Ctx> = Linker::new(engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+        let stdout = MemoryOutputPipe::new(4096);
+        let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).build_p1();
+        let mut store = Store::new(engine, wasi);
+        if let Some(pages) = memory {
+            let memory = Memory::new(&mut store, MemoryType::new(pages, None))?;
+            linker.define(&store, "env", "memory", memory)?;
+        }
+        let instance = linker.instantiate(&mut store, &module)?;
+        let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+        let error = start
+            .call(&mut store, ())
+            .expect_err("_start ends in proc_exit");
+        let stdout = String::from_utf8(stdout.contents().to_vec())?;
+        match error.downcast_ref::<I32Exit>() {
+            Some(I32Exit(code)) => Ok(format!("stdout {stdout:?}, exit code {code}")),
+            None => Err(error),
+        }
+    }
+    // ANCHOR_END: run_wasi
+
+    /// What `run_wasi` gives, or the root cause of its error.
+    pub(super) fn outcome(wasm_path: &str, memory: Option<u32>) -> String {
+        match run_wasi(wasm_path, memory) {
+            Ok(ran) => ran,
+            Err(error) => format!("error: {}", error.root_cause()),
+        }
+    }
+
+    #[test]
+    fn a_module_without_a_memory_export_cannot_call_wasi() {
+        assert_eq!(
+            outcome(book_harness::CH12_EXIT_42, None),
+            "error: missing required memory export"
+        );
+    }
+
+    #[test]
+    fn what_each_module_gets_from_wasmtime_wasi() {
+        let report = [
+            (
+                "exit-42.wat (no memory)",
+                outcome(book_harness::CH12_EXIT_42, None),
+            ),
+            (
+                "imports-memory.wat, the linker has WASI only",
+                outcome(book_harness::CH12_IMPORTS_MEMORY, None),
+            ),
+            (
+                "imports-memory.wat, the host defines env.memory",
+                outcome(book_harness::CH12_IMPORTS_MEMORY, Some(2)),
+            ),
+            (
+                "imports-and-exports-memory.wat, the host defines env.memory",
+                outcome(book_harness::CH12_IMPORTS_AND_EXPORTS_MEMORY, Some(2)),
+            ),
+            (
+                "exports-memory.wat",
+                outcome(book_harness::CH12_EXPORTS_MEMORY, None),
+            ),
+        ]
+        .iter()
+        .map(|(module, outcome)| format!("- {module}: {outcome}\n"))
+        .collect::<String>();
+        assert_expected("ch12-host-functions/wasi-memory.txt", &report);
+    }
+}
+
+/// wasmer#3246: a WASI module that imports its memory and does not export it.
+pub mod imports_memory {
+    use super::exit_42::outcome;
+
+    #[test]
+    fn nothing_provides_env_memory_to_a_wasi_module() {
+        assert_eq!(
+            outcome(book_harness::CH12_IMPORTS_MEMORY, None),
+            "error: unknown import: `env::memory` has not been defined"
+        );
+    }
+
+    #[test]
+    fn an_imported_memory_that_is_not_exported_is_not_found_by_wasi() {
+        assert_eq!(
+            outcome(book_harness::CH12_IMPORTS_MEMORY, Some(2)),
+            "error: missing required memory export"
+        );
+    }
+}
+
+/// The fix for a module that must import its memory: export it too.
+pub mod imports_and_exports_memory {
+    use super::exit_42::run_wasi;
+
+    #[test]
+    fn an_imported_memory_exported_again_is_found_by_wasi() -> wasmtime::Result<()> {
+        let ran = run_wasi(book_harness::CH12_IMPORTS_AND_EXPORTS_MEMORY, Some(2))?;
+        assert_eq!(ran, "stdout \"hello, wasm!\\n\", exit code 42");
+        Ok(())
+    }
+}
+
+/// The fix for the others: define the memory, and export it.
+pub mod exports_memory {
+    use super::exit_42::run_wasi;
+
+    #[test]
+    fn a_defined_and_exported_memory_is_what_wasi_expects() -> wasmtime::Result<()> {
+        let ran = run_wasi(book_harness::CH12_EXPORTS_MEMORY, None)?;
+        assert_eq!(ran, "stdout \"hello, wasm!\\n\", exit code 42");
+        Ok(())
+    }
+}
+
+/// WASI#27 and WASI#396: what `environ_sizes_get` counts, and what
+/// `environ_get` writes (and does not write) into the guest's buffers.
+pub mod environ_guest {
+    use book_harness::expected::assert_expected;
+    use wasm_memory_host::bounds::checked_range;
+    use wasmtime::{Caller, Instance, Linker, Store};
+    use wasmtime_wasi::WasiCtxBuilder;
+
+    use super::host_calls::caller_memory;
+
+    const ERRNO_SUCCESS: i32 = 0;
+    const ERRNO_FAULT: i32 = 21;
+
+    // ANCHOR: environ
+    /// The environment this host gives its guest.
+    struct Environment {
+        vars: Vec<(String, String)>,
+    }
+
+    /// One "key=value\0" string per pair: what `environ_get` writes.
+    fn entries(vars: &[(String, String)]) -> Vec<Vec<u8>> {
+        let entry = |(key, value): &(String, String)| format!("{key}={value}\0").into_bytes();
+        vars.iter().map(entry).collect()
+    }
+
+    /// `environ_sizes_get(count_out, size_out)`: the number of pairs, and the
+    /// bytes of all their strings, each one's NUL included.
+    /// `environ_get(environ, environ_buf)`: one pointer per pair, and the
+    /// strings. Nothing after the last pointer: a NULL to end the array is
+    /// the caller's, in a slot the caller allocated.
+    fn define_environ(linker: &mut Linker<Environment>) -> wasmtime::Result<()> {
+        linker.func_wrap(
+            "wasi_snapshot_preview1",
+            "environ_sizes_get",
+            |mut caller: Caller<'_, Environment>, count_out: u32, size_out: u32| {
+                let entries = entries(&caller.data().vars);
+                let count = u32::try_from(entries.len())?;
+                let size = u32::try_from(entries.iter().map(Vec::len).sum::<usize>())?;
+                let memory = caller_memory(&mut caller)?;
+                let bytes = memory.data_mut(&mut caller);
+                let size_of = bytes.len();
+                let (Ok(count_at), Ok(size_at)) = (
+                    checked_range(count_out, 4, size_of, 4),
+                    checked_range(size_out, 4, size_of, 4),
+                ) else {
+                    return Ok(ERRNO_FAULT);
+                };
+                bytes[count_at].copy_from_slice(&count.to_le_bytes());
+                bytes[size_at].copy_from_slice(&size.to_le_bytes());
+                wasmtime::Result::<i32>::Ok(ERRNO_SUCCESS)
+            },
+        )?;
+        linker.func_wrap(
+            "wasi_snapshot_preview1",
+            "environ_get",
+            |mut caller: Caller<'_, Environment>, environ: u32, environ_buf: u32| {
+                let entries = entries(&caller.data().vars);
+                let memory = caller_memory(&mut caller)?;
+                let bytes = memory.data_mut(&mut caller);
+                wasmtime::Result::<i32>::Ok(
+                    match write_strings(bytes, &entries, environ, environ_buf) {
+                        Some(()) => ERRNO_SUCCESS,
+                        None => ERRNO_FAULT,
+                    },
+                )
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Checks both ranges before it writes a byte, then writes a pointer per
+    /// string at `pointers` and the strings one after another from `buf`.
+    fn write_strings(
+        memory: &mut [u8],
+        strings: &[Vec<u8>],
+        pointers: u32,
+        buf: u32,
+    ) -> Option<()> {
+        let count = u32::try_from(strings.len()).ok()?;
+        let size = u32::try_from(strings.iter().map(Vec::len).sum::<usize>()).ok()?;
+        let pointers =
+            checked_range(pointers, count.checked_mul(4)?, memory.len(), u32::MAX).ok()?;
+        checked_range(buf, size, memory.len(), u32::MAX).ok()?;
+        let mut at = buf;
+        for (slot, string) in memory[pointers].chunks_exact_mut(4).zip(strings) {
+            slot.copy_from_slice(&at.to_le_bytes());
+            at += u32::try_from(string.len()).ok()?; // within `buf..buf + size`
+        }
+        let mut at = buf as usize;
+        for string in strings {
+            memory[at..at + string.len()].copy_from_slice(string);
+            at += string.len();
+        }
+        Some(())
+    }
+    // ANCHOR_END: environ
+
+    /// The environment and arguments of these tests.
+    fn vars() -> Vec<(String, String)> {
+        [("HOME", "/home/guest"), ("LANG", "fr_FR.UTF-8")]
+            .map(|(key, value)| (key.to_owned(), value.to_owned()))
+            .to_vec()
+    }
+    const ARGS: [&str; 2] = ["guest.wasm", "--verbose"];
+
+    /// Where the guest's buffers go, as a libc would lay them out.
+    const COUNT_AT: u32 = 0;
+    const SIZE_AT: u32 = 4;
+    const POINTERS: u32 = 0x100;
+    const BUF: u32 = 0x200;
+
+    fn u32_at(bytes: &[u8], at: u32) -> u32 {
+        let at = at as usize;
+        u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+    }
+
+    /// Calls `<what>_sizes`, then `<what>` over buffers set to 0xff, and
+    /// says what landed where.
+    fn dump<T>(store: &mut Store<T>, instance: &Instance, what: &str) -> wasmtime::Result<String> {
+        let memory = instance
+            .get_memory(&mut *store, "memory")
+            .expect("exported");
+        let sizes =
+            instance.get_typed_func::<(u32, u32), i32>(&mut *store, &format!("{what}_sizes"))?;
+        let get = instance.get_typed_func::<(u32, u32), i32>(&mut *store, what)?;
+        assert_eq!(sizes.call(&mut *store, (COUNT_AT, SIZE_AT))?, ERRNO_SUCCESS);
+        let (count, size) = (
+            u32_at(memory.data(&*store), COUNT_AT),
+            u32_at(memory.data(&*store), SIZE_AT),
+        );
+        memory.data_mut(&mut *store)[POINTERS as usize..0x400].fill(0xff);
+        assert_eq!(get.call(&mut *store, (POINTERS, BUF))?, ERRNO_SUCCESS);
+        let bytes = memory.data(&*store);
+        let mut report = format!(
+            "{what}_sizes_get: count {count}, size {size}\n{what}_get({POINTERS:#x}, {BUF:#x}), over bytes set to 0xff:\n"
+        );
+        for slot in 0..count {
+            let at = POINTERS + 4 * slot;
+            let ptr = u32_at(bytes, at);
+            let end = bytes[ptr as usize..]
+                .iter()
+                .position(|&byte| byte == 0)
+                .expect("a NUL")
+                + 1;
+            let string = String::from_utf8_lossy(&bytes[ptr as usize..ptr as usize + end]);
+            report.push_str(&format!("  {at:#x}: {ptr:#x} -> {string:?}\n"));
+        }
+        let after = POINTERS + 4 * count;
+        report.push_str(&format!(
+            "  {after:#x}: {:#x}: not written, no NULL pointer\n  {:#x}, after the {size} bytes of strings: {:#x}: not written\n",
+            u32_at(bytes, after),
+            BUF + size,
+            bytes[(BUF + size) as usize]
+        ));
+        Ok(report)
+    }
+
+    fn under_wasmtime_wasi() -> wasmtime::Result<(Store<wasmtime_wasi::p1::WasiP1Ctx>, Instance)> {
+        let engine = book_harness::engine();
+        let module = book_harness::module(book_harness::CH12_ENVIRON_GUEST)?;
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+        let wasi = WasiCtxBuilder::new().envs(&vars()).args(&ARGS).build_p1();
+        let mut store = Store::new(engine, wasi);
+        let instance = linker.instantiate(&mut store, &module)?;
+        Ok((store, instance))
+    }
+
+    fn under_this_host() -> wasmtime::Result<(Store<Environment>, Instance)> {
+        let engine = book_harness::engine();
+        let module = book_harness::module(book_harness::CH12_ENVIRON_GUEST)?;
+        let mut linker = Linker::new(engine);
+        define_environ(&mut linker)?;
+        // This host gives no arguments: a guest that asks traps.
+        linker.define_unknown_imports_as_traps(&module)?;
+        let mut store = Store::new(engine, Environment { vars: vars() });
+        let instance = linker.instantiate(&mut store, &module)?;
+        Ok((store, instance))
+    }
+
+    #[test]
+    fn environ_get_writes_one_pointer_per_pair_and_no_null() -> wasmtime::Result<()> {
+        let (mut store, instance) = under_wasmtime_wasi()?;
+        let environ = dump(&mut store, &instance, "environ")?;
+        let args = dump(&mut store, &instance, "args")?;
+        let (mut store, instance) = under_this_host()?;
+        let ours = dump(&mut store, &instance, "environ")?;
+        assert_eq!(ours, environ, "this host writes what wasmtime-wasi writes");
+        assert_expected(
+            "ch12-host-functions/environ.txt",
+            &format!(
+                "wasmtime-wasi, the environment HOME=/home/guest and LANG=fr_FR.UTF-8:\n{environ}\n\
+                 wasmtime-wasi, the arguments {ARGS:?}:\n{args}\n\
+                 This chapter's host, the same environment: the same bytes.\n"
+            ),
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_buffer_past_the_end_is_a_fault_and_nothing_is_written() -> wasmtime::Result<()> {
+        let (mut store, instance) = under_this_host()?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let get = instance.get_typed_func::<(u32, u32), i32>(&mut store, "environ")?;
+        let before = memory.data(&store).to_vec();
+        // The strings would end 10 bytes past the end of the one page.
+        assert_eq!(get.call(&mut store, (POINTERS, 65_536 - 24))?, ERRNO_FAULT);
+        assert_eq!(memory.data(&store), &before[..]);
+        Ok(())
+    }
+}
+
+/// AssemblyScript#700: `--importMemory`, and a data bank the host writes
+/// into the memory before the module is instantiated.
+pub mod as_data_bank {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+    use std::process::Command;
+    use std::sync::Mutex;
+
+    use book_harness::expected::assert_expected;
+    use wasmtime::{Engine, ExternType, Instance, Linker, Memory, MemoryType, Module, Store};
+
+    /// Compiles the listing again, as the builder does (the same asc, the
+    /// same flags), plus `extra`: the one listing of the book that is built
+    /// two more ways, so this test runs asc itself, once per way.
+    fn compile(name: &str, extra: &[&str]) -> wasmtime::Result<PathBuf> {
+        static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+        let mut built = BUILT.lock().expect("not poisoned");
+        if let Some(out) = built.get(name) {
+            return Ok(out.clone());
+        }
+        let root = book_harness::repo_root();
+        let file = format!("{}.wasm", name.replace([' ', '-'], ""));
+        let out = root.join("target/as-data-bank").join(file);
+        std::fs::create_dir_all(out.parent().expect("a folder"))?;
+        let asc = std::env::var_os("BOOK_ASC").expect("BOOK_ASC, from .cargo/config.toml");
+        let node = std::env::var_os("BOOK_NODE").unwrap_or_else(|| "node".into());
+        // ANCHOR: asc
+        let output = Command::new(node)
+            .arg(asc)
+            .arg(root.join("listings/ch12-host-functions/as-data-bank.ts"))
+            .args([
+                "--runtime",
+                "incremental",
+                "--exportRuntime",
+                "--optimizeLevel",
+                "2",
+            ])
+            .args(extra) // ["--importMemory", "--memoryBase", "65536"]
+            .arg("--outFile")
+            .arg(&out)
+            .output()?;
+        // ANCHOR_END: asc
+        assert!(
+            output.status.success(),
+            "asc failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        built.insert(name.to_owned(), out.clone());
+        Ok(out)
+    }
+
+    /// The module's `env.memory` import, if it has one: its minimum in pages.
+    fn imported_memory(module: &Module) -> Option<u64> {
+        module.imports().find_map(|import| match import.ty() {
+            ExternType::Memory(memory) if (import.module(), import.name()) == ("env", "memory") => {
+                Some(memory.minimum())
+            }
+            _ => None,
+        })
+    }
+
+    /// The build whose first page is the host's.
+    const RESERVED: &str = "--importMemory --memoryBase 65536";
+
+    /// The host's data bank: 4 KiB of a pattern, and what its bytes add up to.
+    const BANK_LEN: u32 = 4096;
+    fn bank() -> Vec<u8> {
+        (0..BANK_LEN).map(|i| (i % 251) as u8).collect()
+    }
+    fn bank_sum() -> u32 {
+        bank().iter().map(|&byte| u32::from(byte)).sum()
+    }
+
+    /// A host whose `abort` fails the call with AssemblyScript's arguments.
+    fn linker(engine: &Engine) -> wasmtime::Result<Linker<()>> {
+        let mut linker = Linker::new(engine);
+        linker.func_wrap("env", "abort", |_: u32, _: u32, line: u32, column: u32| {
+            wasmtime::Result::<()>::Err(wasmtime::format_err!("abort at {line}:{column}"))
+        })?;
+        Ok(linker)
+    }
+
+    // ANCHOR: prepopulate
+    /// Creates the memory, writes the bank at `at` before the module
+    /// exists, then instantiates the module over it.
+    fn instantiate_over_bank(
+        wasm: &PathBuf,
+        at: usize,
+    ) -> wasmtime::Result<(Store<()>, Instance, Memory)> {
+        let engine = book_harness::engine();
+        let module = Module::from_file(engine, wasm)?;
+        let minimum = imported_memory(&module).expect("built with --importMemory");
+        let mut store = Store::new(engine, ());
+        let memory = Memory::new(&mut store, MemoryType::new(u32::try_from(minimum)?, None))?;
+        memory.write(&mut store, at, &bank())?;
+        let mut linker = linker(engine)?;
+        linker.define(&store, "env", "memory", memory)?;
+        let instance = linker.instantiate(&mut store, &module)?;
+        Ok((store, instance, memory))
+    }
+    // ANCHOR_END: prepopulate
+
+    fn sum_at(store: &mut Store<()>, instance: &Instance, at: u32) -> wasmtime::Result<u32> {
+        let bank_sum = instance.get_typed_func::<(u32, u32), u32>(&mut *store, "bankSum")?;
+        bank_sum.call(&mut *store, (at, BANK_LEN))
+    }
+
+    #[test]
+    fn built_as_every_listing_it_defines_and_exports_its_memory() -> wasmtime::Result<()> {
+        let module = book_harness::module(book_harness::CH12_AS_DATA_BANK)?;
+        assert_eq!(imported_memory(&module), None);
+        assert!(module.get_export("memory").is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn a_reserved_first_page_keeps_the_host_s_bank() -> wasmtime::Result<()> {
+        let wasm = compile(RESERVED, &["--importMemory", "--memoryBase", "65536"])?;
+        // ANCHOR: reserved
+        let (mut store, instance, memory) = instantiate_over_bank(&wasm, 0)?;
+        // The module reads the host's bytes with its ordinary loads.
+        assert_eq!(sum_at(&mut store, &instance, 0)?, bank_sum());
+        // Its heap grows the memory as it would grow its own...
+        let keep = instance.get_typed_func::<i32, ()>(&mut store, "keep")?;
+        for _ in 0..8 {
+            keep.call(&mut store, 1 << 20)?;
+        }
+        assert!(memory.size(&store) > 8 * 16);
+        // ...and never reaches below 64 KiB, where the bank is.
+        assert_eq!(&memory.data(&store)[..BANK_LEN as usize], &bank()[..]);
+        // ANCHOR_END: reserved
+        Ok(())
+    }
+
+    #[test]
+    fn what_each_build_does_to_a_prepopulated_memory() -> wasmtime::Result<()> {
+        let mut report = String::new();
+        for (name, flags, at) in [
+            ("--importMemory", &["--importMemory"][..], 1024),
+            (
+                RESERVED,
+                &["--importMemory", "--memoryBase", "65536"][..],
+                0,
+            ),
+        ] {
+            let wasm = compile(name, flags)?;
+            let module = Module::from_file(book_harness::engine(), &wasm)?;
+            let minimum = imported_memory(&module).expect("an import");
+            let (mut store, instance, memory) = instantiate_over_bank(&wasm, at)?;
+            let changed = memory.data(&store)[at..at + BANK_LEN as usize]
+                .iter()
+                .zip(bank())
+                .filter(|(now, was)| **now != *was)
+                .count();
+            let sum = sum_at(&mut store, &instance, u32::try_from(at)?)?;
+            report.push_str(&format!(
+                "{name}: imports env.memory, minimum {minimum} page{}; the bank at {at:#x}: \
+                 {changed} of its {BANK_LEN} bytes changed by instantiation, bankSum {}\n",
+                if minimum == 1 { "" } else { "s" },
+                if sum == bank_sum() {
+                    "right".to_owned()
+                } else {
+                    format!("{sum}, not {}", bank_sum())
+                }
+            ));
+        }
+        assert_expected("ch12-host-functions/as-data-bank.txt", &report);
         Ok(())
     }
 }

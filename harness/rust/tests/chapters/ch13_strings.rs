@@ -234,6 +234,40 @@ pub mod as_strings {
     }
 }
 
+/// The guest the JavaScript room drives through the AssemblyScript loader
+/// (`harness/js/ch13_strings.test.mjs`). Under wasmtime, the same rule for
+/// an object the host holds: pinned, it and what it refers to survive a
+/// collection; not pinned, its blocks go to the next allocations.
+pub mod as_loader {
+    fn field_after_a_collection(pin: bool) -> wasmtime::Result<i32> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH13_AS_LOADER)?;
+        let new_holder = instance.get_typed_func::<(), u32>(&mut store, "newHolder")?;
+        let pin_object = instance.get_typed_func::<u32, u32>(&mut store, "__pin")?;
+        let collect = instance.get_typed_func::<(), ()>(&mut store, "__collect")?;
+        let churn = instance.get_typed_func::<i32, ()>(&mut store, "churn")?;
+        let field_of = instance.get_typed_func::<u32, i32>(&mut store, "fieldOf")?;
+        let holder = new_holder.call(&mut store, ())?;
+        if pin {
+            pin_object.call(&mut store, holder)?;
+        }
+        collect.call(&mut store, ())?;
+        churn.call(&mut store, 100)?;
+        field_of.call(&mut store, holder)
+    }
+
+    #[test]
+    fn a_pinned_object_keeps_its_members() -> wasmtime::Result<()> {
+        assert_eq!(field_after_a_collection(true)?, 123456);
+        Ok(())
+    }
+
+    #[test]
+    fn an_unpinned_object_s_member_is_collected_and_reused() -> wasmtime::Result<()> {
+        assert_ne!(field_after_a_collection(false)?, 123456);
+        Ok(())
+    }
+}
+
 pub mod go_strings {
     use wasm_memory_host::{Convention, Guest};
 
@@ -276,6 +310,48 @@ pub mod go_strings {
             0,
             "the keepalive package let go of both"
         );
+        Ok(())
+    }
+}
+
+/// AssemblyScript#2847's `getA`, as the builder compiles it: the bytes
+/// before the returned address are the object's header.
+pub mod as_get_a {
+    use wasm_memory_host::bounds::read_bytes;
+
+    #[test]
+    fn the_eight_bytes_before_a_string_are_its_class_id_and_length() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH13_AS_GET_A)?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .expect("exports its memory");
+        let ptr = instance
+            .get_typed_func::<(), u32>(&mut store, "getA")?
+            .call(&mut store, ())?;
+        let bytes = read_bytes(&store, &memory, ptr - 8, 10, 10)?;
+        assert_eq!(bytes, [2, 0, 0, 0, 2, 0, 0, 0, 65, 0]);
+        Ok(())
+    }
+}
+
+/// What fills an AssemblyScript guest's first page, under the incremental
+/// runtime the builder uses: static data, then a 32 KiB shadow stack, then
+/// the heap. The JavaScript test compiles the listing with each runtime.
+pub mod as_one_page {
+    #[test]
+    fn the_shadow_stack_sits_between_static_data_and_the_heap() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH13_AS_ONE_PAGE)?;
+        let data_end = instance
+            .get_typed_func::<(), u32>(&mut store, "dataEnd")?
+            .call(&mut store, ())?;
+        let heap_base = instance
+            .get_typed_func::<(), u32>(&mut store, "heapBase")?
+            .call(&mut store, ())?;
+        assert_eq!(heap_base - data_end, 32 * 1024);
+        let keep = instance.get_typed_func::<(), i32>(&mut store, "keep")?;
+        for kept in 1..=3 {
+            assert_eq!(keep.call(&mut store, ())?, kept);
+        }
         Ok(())
     }
 }

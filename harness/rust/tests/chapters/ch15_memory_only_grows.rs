@@ -136,6 +136,33 @@ pub mod growing_guest {
     }
 
     #[test]
+    fn dropping_each_store_gives_its_instance_back() -> wasmtime::Result<()> {
+        // A pool of one slot: an instance whose store is still alive holds
+        // it, so a second instance is refused instead of using more memory.
+        let engine = pooling_engine(1)?;
+        let pre = growing_guest(&engine)?;
+        // ANCHOR: per_run
+        // Kept: the engine, the module, the linking (`pre`). Per run: a store
+        // and an instance, dropped at the end of the iteration.
+        for _ in 0..1_000 {
+            let mut run = Growing::from(&pre)?;
+            run.call("work_fresh", 64 * 1024)?;
+        } // 1,000 runs in one slot: each dropped store gave it back
+        // ANCHOR_END: per_run
+        let kept = Growing::from(&pre)?; // a store that outlives its run
+        let Err(error) = Growing::from(&pre) else {
+            panic!("a second instance while the first store lives");
+        };
+        assert_expected(
+            "ch15-memory-only-grows/store-kept.txt",
+            &format!("{error:#}\n"),
+        );
+        drop(kept);
+        Growing::from(&pre)?; // its slot is free again
+        Ok(())
+    }
+
+    #[test]
     fn a_pool_slot_caps_the_memory() -> wasmtime::Result<()> {
         let engine = pooling_engine(1)?;
         let mut guest = Growing::from(&growing_guest(&engine)?)?;
@@ -145,6 +172,128 @@ pub mod growing_guest {
         assert_eq!(
             error.downcast_ref::<Trap>(),
             Some(&Trap::UnreachableCodeReached)
+        );
+        Ok(())
+    }
+}
+
+/// What one instance reserves of the process's address space
+/// (wasmtime-go#84): measured in a process of its own, since the other
+/// tests of this binary create instances on other threads at the same time.
+pub mod address_space {
+    use std::process::Command;
+
+    use book_harness::expected::assert_expected;
+    use book_harness::recycling::growing_guest;
+    use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store};
+
+    /// The variable that makes `measured_in_a_process_of_its_own` measure.
+    const CHILD: &str = "BOOK_CH15_ADDRESS_SPACE";
+    const MIB: u64 = 1024 * 1024;
+
+    /// This process's virtual memory size in bytes (`VmSize`, Linux).
+    fn vm_size() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("Linux");
+        let line = status.lines().find(|line| line.starts_with("VmSize:"));
+        let kib = line
+            .expect("VmSize")
+            .split_whitespace()
+            .nth(1)
+            .expect("a number");
+        kib.parse::<u64>().expect("KiB") * 1024
+    }
+
+    /// Instantiates `pre` three times, keeping every store, then drops them:
+    /// the address space each live instance added, and what is left of it
+    /// once they are gone, both in MiB.
+    fn reserved(pre: &InstancePre<()>) -> wasmtime::Result<(u64, u64)> {
+        let engine = pre.module().engine();
+        // One instance first, dropped: what is mapped once per engine or
+        // module is not counted.
+        pre.instantiate(&mut Store::new(engine, ()))?;
+        let before = vm_size();
+        // ANCHOR: kept
+        let mut stores = Vec::new();
+        for _ in 0..3 {
+            let mut store = Store::new(engine, ());
+            pre.instantiate(&mut store)?;
+            stores.push(store); // alive: its memory's reservation with it
+        }
+        // ANCHOR_END: kept
+        let per_instance = (vm_size() - before) / 3;
+        drop(stores);
+        let left = vm_size().saturating_sub(before);
+        Ok((per_instance.div_ceil(MIB), left.div_ceil(MIB)))
+    }
+
+    #[test]
+    fn measured_in_a_process_of_its_own() -> wasmtime::Result<()> {
+        if std::env::var_os(CHILD).is_none() {
+            return Ok(()); // only `each_live_instance_reserves_address_space` runs it
+        }
+        let no_memory = wat::parse_str(r#"(module (func (export "foo")))"#)?;
+        let engine = Engine::default();
+        let module = Module::new(&engine, no_memory)?;
+        let pre = Linker::new(&engine).instantiate_pre(&module)?;
+        println!("a module without a memory: {:?}", reserved(&pre)?);
+        println!(
+            "the growing guest, 17 pages, wasmtime's defaults: {:?}",
+            reserved(&growing_guest(&engine)?)?
+        );
+        // ANCHOR: small
+        let mut config = Config::new();
+        config
+            .memory_reservation(0) // reserve what the memory has, no more
+            .memory_reservation_for_growth(1 << 20) // and 1 MiB to grow into
+            .memory_guard_size(0)
+            .guard_before_linear_memory(false);
+        // ANCHOR_END: small
+        let small = Engine::new(&config)?;
+        println!(
+            "the growing guest, 17 pages, reserving what it uses: {:?}",
+            reserved(&growing_guest(&small)?)?
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn each_live_instance_reserves_address_space() -> wasmtime::Result<()> {
+        let me = std::env::current_exe()?;
+        let path = module_path!().split_once("::").map_or("", |(_, path)| path);
+        let name = format!("{path}::measured_in_a_process_of_its_own");
+        let output = Command::new(me)
+            .args([name.as_str(), "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .output()?;
+        let stdout = String::from_utf8(output.stdout)?;
+        assert!(output.status.success(), "{stdout}");
+        let lines: Vec<&str> = stdout.lines().filter(|line| line.contains(": (")).collect();
+        assert_eq!(lines.len(), 3, "{stdout}");
+        let figures: Vec<(u64, u64)> = lines
+            .iter()
+            .map(|line| {
+                let (_, pair) = line.rsplit_once(": (").expect("a pair");
+                let (per, left) = pair.trim_end_matches(')').split_once(", ").expect("two");
+                (per.parse().expect("MiB"), left.parse().expect("MiB"))
+            })
+            .collect();
+        // No memory, nothing reserved; wasmtime's defaults, 4 GiB and a
+        // 32 MiB guard on each side; a small reservation, about 2 MiB.
+        assert!(figures[0].0 <= 1, "{stdout}");
+        assert!((4_160..=4_162).contains(&figures[1].0), "{stdout}");
+        assert!((2..=4).contains(&figures[2].0), "{stdout}");
+        // Once the stores are dropped, the address space is given back.
+        assert!(figures.iter().all(|&(_, left)| left <= 1), "{stdout}");
+        assert_expected(
+            "ch15-memory-only-grows/address-space.txt",
+            &format!(
+                "address space each live instance adds, in MiB (rounded up):\n\
+                 a module without a memory: {}\n\
+                 a memory, wasmtime's defaults: {} (4 GiB, and a 32 MiB guard on each side)\n\
+                 a memory, reserving what it uses and 1 MiB to grow into: {}\n\
+                 left once the stores are dropped: {}, {} and {}\n",
+                figures[0].0, figures[1].0, figures[2].0, figures[0].1, figures[1].1, figures[2].1,
+            ),
         );
         Ok(())
     }

@@ -400,3 +400,146 @@ pub mod comparison {
         assert_expected("ch17-choosing-a-model/lies.md", &lies);
     }
 }
+
+/// A call into the host per item (wasmtime#9686): a guest that sums an
+/// iterator the host owns, one host call per item, and the same items
+/// summed after the host wrote them into the guest's memory, in one call.
+/// What each costs is cited on the page, not timed here.
+pub mod sum_by_calls {
+    use std::ops::Range;
+
+    use wasmtime::{Engine, Func, FuncType, Instance, Linker, Module, Store, Val, ValType};
+
+    /// The items: the numbers the host's iterator yields.
+    const ITEMS: i64 = 1_000_000;
+
+    fn module(engine: &Engine) -> wasmtime::Result<Module> {
+        Module::from_file(engine, book_harness::CH17_SUM_BY_CALLS)
+    }
+
+    /// The guest, with `next` defined with `Func::wrap`: typed, as the
+    /// examples of `Func` in wasmtime's documentation define host functions.
+    fn with_wrap(engine: &Engine) -> wasmtime::Result<(Store<Range<i64>>, Instance)> {
+        // ANCHOR: wrap
+        let mut linker = Linker::new(engine);
+        linker.func_wrap(
+            "env",
+            "next",
+            |mut caller: wasmtime::Caller<'_, Range<i64>>| caller.data_mut().next().unwrap_or(0),
+        )?;
+        // ANCHOR_END: wrap
+        let mut store = Store::new(engine, 0..ITEMS);
+        let instance = linker.instantiate(&mut store, &module(engine)?)?;
+        Ok((store, instance))
+    }
+
+    /// The same function defined with `Func::new`: its arguments and results
+    /// go through slices of `Val`, checked at run time.
+    fn with_new(engine: &Engine) -> wasmtime::Result<(Store<Range<i64>>, Instance)> {
+        let mut store = Store::new(engine, 0..ITEMS);
+        let ty = FuncType::new(engine, [], [ValType::I64]);
+        let next = Func::new(&mut store, ty, |mut caller, _params, results| {
+            results[0] = Val::I64(caller.data_mut().next().unwrap_or(0));
+            Ok(())
+        });
+        let instance = Instance::new(&mut store, &module(engine)?, &[next.into()])?;
+        Ok((store, instance))
+    }
+
+    /// Sums by calling the host `ITEMS` times.
+    fn by_calls(store: &mut Store<Range<i64>>, instance: &Instance) -> wasmtime::Result<i64> {
+        let sum = instance.get_typed_func::<i32, i64>(&mut *store, "sum_by_calls")?;
+        sum.call(&mut *store, i32::try_from(ITEMS)?)
+    }
+
+    #[test]
+    fn one_host_call_per_item_with_wrap_or_new() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let expected: i64 = (0..ITEMS).sum();
+        let (mut store, instance) = with_wrap(&engine)?;
+        assert_eq!(by_calls(&mut store, &instance)?, expected);
+        let (mut store, instance) = with_new(&engine)?;
+        assert_eq!(by_calls(&mut store, &instance)?, expected);
+        // Every item was taken from the host's iterator, one call each.
+        assert_eq!(store.data().clone().next(), None);
+        Ok(())
+    }
+
+    #[test]
+    fn one_call_for_items_written_into_memory() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let expected: i64 = (0..ITEMS).sum();
+        let (mut store, instance) = with_wrap(&engine)?;
+        // The items as wasm stores an i64: 8 bytes, little-endian.
+        let bytes: Vec<u8> = (0..ITEMS).flat_map(i64::to_le_bytes).collect();
+        // ANCHOR: in_memory
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let pages = (bytes.len() as u64).div_ceil(65536);
+        memory.grow(&mut store, pages)?; // room after the first page
+        memory.write(&mut store, 65536, &bytes)?; // one copy of 8 MB
+        let sum = instance.get_typed_func::<(i32, i32), i64>(&mut store, "sum_in_memory")?;
+        let total = sum.call(&mut store, (65536, i32::try_from(ITEMS)?))?;
+        // ANCHOR_END: in_memory
+        assert_eq!(total, expected);
+        // No host call was made: the iterator was not touched.
+        assert_eq!(store.data().start, 0);
+        Ok(())
+    }
+}
+
+/// What the book's Rust guests contain, as Rust 1.95 builds them for
+/// `wasm32-unknown-unknown` (binaryen#4403): `memory.copy` and
+/// `memory.fill` in place of calls to `memcpy` and `memset`.
+pub mod bulk_memory {
+    use wasmparser::{BinaryReader, Name, NameSectionReader, Operator, Parser, Payload};
+
+    /// The functions of `wasm` whose names mention `needle`, and how many
+    /// `memory.copy` and `memory.fill` instructions its code has.
+    fn survey(wasm: &[u8], needles: &[&str]) -> (Vec<String>, usize, usize) {
+        let (mut named, mut copies, mut fills) = (Vec::new(), 0, 0);
+        for payload in Parser::new(0).parse_all(wasm) {
+            match payload.expect("valid wasm") {
+                Payload::CodeSectionEntry(body) => {
+                    let mut operators = body.get_operators_reader().expect("operators");
+                    while !operators.eof() {
+                        match operators.read().expect("an operator") {
+                            Operator::MemoryCopy { .. } => copies += 1,
+                            Operator::MemoryFill { .. } => fills += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                Payload::CustomSection(section) if section.name() == "name" => {
+                    let reader = BinaryReader::new(section.data(), section.data_offset());
+                    for name in NameSectionReader::new(reader) {
+                        if let Name::Function(map) = name.expect("a name subsection") {
+                            for naming in map {
+                                let naming = naming.expect("a name");
+                                if needles.iter().any(|needle| naming.name.contains(needle)) {
+                                    named.push(naming.name.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (named, copies, fills)
+    }
+
+    #[test]
+    fn rust_guests_copy_and_fill_with_bulk_memory_instructions() {
+        for path in [
+            book_harness::CH15_GROWING_GUEST,
+            book_harness::CH16_SHOUTER,
+            book_harness::CH17_HAND_WRITTEN,
+        ] {
+            let wasm = std::fs::read(path).expect("built");
+            let (named, copies, fills) = survey(&wasm, &["memcpy", "memmove", "memset"]);
+            assert!(named.is_empty(), "{path}: {named:?}");
+            assert!(copies > 0, "{path}: no memory.copy");
+            assert!(fills > 0, "{path}: no memory.fill");
+        }
+    }
+}

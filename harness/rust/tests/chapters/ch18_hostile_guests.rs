@@ -763,6 +763,558 @@ pub mod soak {
 
 /// The chapter names the tests that prove its checklist: each name must be
 /// a test of this file, in the module it says.
+/// A guest given one of the host's own addresses (wasm3#114): a wasm
+/// address is an offset into the guest's memory, so it reaches nothing of
+/// the host's.
+pub mod native_pointer {
+    use wasm_memory_host::bounds::checked_range;
+    use wasmtime::{Caller, Extern, Instance, Linker, Store, bail};
+
+    /// Bytes of the host's, which no guest may reach.
+    static HOST_DATA: [u8; 16] = *b"the host's bytes";
+
+    fn instantiate() -> wasmtime::Result<(Store<()>, Instance)> {
+        let engine = book_harness::engine();
+        let module = book_harness::module(book_harness::CH18_NATIVE_POINTER)?;
+        let mut linker = Linker::new(engine);
+        // ANCHOR: native_host_functions
+        // Wrong: the host's own address of its bytes, cut to 32 bits.
+        linker.func_wrap("env", "get_data", || HOST_DATA.as_ptr() as usize as u32)?;
+        // Right: the guest's pointer is an offset into the guest's memory,
+        // which the host checks, then copies its bytes there.
+        linker.func_wrap(
+            "env",
+            "copy_data",
+            |mut caller: Caller<'_, ()>, ptr: u32, len: u32| -> wasmtime::Result<u32> {
+                let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
+                    bail!("the guest exports no memory");
+                };
+                let len = len.min(u32::try_from(HOST_DATA.len())?);
+                let range = checked_range(ptr, len, memory.data_size(&caller), len)?;
+                memory.data_mut(&mut caller)[range].copy_from_slice(&HOST_DATA[..len as usize]);
+                Ok(len)
+            },
+        )?;
+        // ANCHOR_END: native_host_functions
+        let mut store = Store::new(engine, ());
+        let instance = linker.instantiate(&mut store, &module)?;
+        Ok((store, instance))
+    }
+
+    #[test]
+    fn a_host_address_reaches_only_the_guest_s_own_memory() -> wasmtime::Result<()> {
+        let (mut store, instance) = instantiate()?;
+        let read = instance.get_typed_func::<(), u32>(&mut store, "first_byte_at_host_address")?;
+        // ANCHOR: host_address
+        match read.call(&mut store, ()) {
+            // Nearly always: the number is past the end of the guest's 64 KiB.
+            Err(trap) => {
+                assert_eq!(
+                    trap.root_cause().to_string(),
+                    "wasm trap: out of bounds memory access"
+                );
+            }
+            // Else it is an offset inside them: the guest read its own byte.
+            Ok(byte) => {
+                let memory = instance.get_memory(&mut store, "memory").expect("exported");
+                let offset = HOST_DATA.as_ptr() as usize as u32 as usize;
+                assert_eq!(byte, u32::from(memory.data(&store)[offset]));
+            }
+        }
+        // ANCHOR_END: host_address
+        Ok(())
+    }
+
+    #[test]
+    fn the_host_copies_into_a_buffer_the_guest_lends() -> wasmtime::Result<()> {
+        let (mut store, instance) = instantiate()?;
+        let read = instance.get_typed_func::<(), u32>(&mut store, "first_byte_copied")?;
+        assert_eq!(read.call(&mut store, ())?, u32::from(b't'));
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        assert_eq!(memory.data(&store)[1024..1040], HOST_DATA);
+        Ok(())
+    }
+}
+
+/// A host that adds the guest's offset to its memory's base address, as
+/// freenet-core's host functions did (freenet-core#2864), then the checks
+/// that fix it. No test reads through an unchecked address: that read would
+/// be undefined behaviour in the host. The tests say where it would go.
+pub mod compute_ptr {
+    use std::ops::Range;
+
+    use book_harness::expected::assert_expected;
+    use wasmtime::{
+        Caller, Config, Engine, Extern, Instance, InstanceAllocationStrategy, Linker, Memory,
+        Module, PoolingAllocationConfig, Store, bail,
+    };
+
+    // ANCHOR: compute_ptr
+    /// freenet-core's helper before its fix: the guest's offset, added to
+    /// the address where the guest's memory starts in the host. Nothing is
+    /// checked. (`wrapping_add`: what a release build computes.)
+    fn compute_ptr(ptr: i64, start_ptr: i64) -> *const u8 {
+        start_ptr.wrapping_add(ptr) as usize as *const u8
+    }
+    // ANCHOR_END: compute_ptr
+
+    // ANCHOR: checks
+    /// The error code freenet-core's host functions return for a bad range.
+    const ERR_MEMORY_BOUNDS: i32 = -7;
+
+    /// freenet-core's first fix (freenet-core#3013), as its description
+    /// lists the checks: no negative offset, no overflow, and an end within
+    /// 4 GiB, the most a 32-bit memory can ever have.
+    fn within_4_gib(ptr: i64, len: i32) -> bool {
+        let (Ok(ptr), Ok(len)) = (u64::try_from(ptr), u64::try_from(len)) else {
+            return false; // negative
+        };
+        ptr.checked_add(len).is_some_and(|end| end <= 1 << 32)
+    }
+
+    /// The check this chapter asks for: the range, in arithmetic that cannot
+    /// overflow, against the memory's size at the moment of the access.
+    fn checked(ptr: i64, len: i32, memory_size: usize) -> Option<Range<usize>> {
+        let start = usize::try_from(ptr).ok()?; // a negative offset fails here
+        let end = start.checked_add(usize::try_from(len).ok()?)?;
+        (end <= memory_size).then_some(start..end)
+    }
+    // ANCHOR_END: checks
+
+    /// Where `len` bytes at `address` lie, seen from a memory of `size`
+    /// bytes at `base`.
+    fn whereabouts(address: usize, len: i32, base: usize, size: usize) -> String {
+        let len = usize::try_from(len).unwrap_or(0);
+        if address < base {
+            return format!("{} bytes before the memory", base - address);
+        }
+        let offset = address - base;
+        if offset.saturating_add(len) <= size {
+            "inside the memory".into()
+        } else if offset >= size {
+            format!("{} bytes past its end", offset - size)
+        } else {
+            format!("inside, and {} bytes past its end", offset + len - size)
+        }
+    }
+
+    fn exported_memory(caller: &mut Caller<'_, Vec<String>>) -> wasmtime::Result<Memory> {
+        match caller.get_export("memory") {
+            Some(Extern::Memory(memory)) => Ok(memory),
+            _ => bail!("the guest exports no memory"),
+        }
+    }
+
+    /// The guest, with `info` defined the unchecked way (`checked` false:
+    /// it records where its read would go, and returns 0) or the checked way
+    /// (it logs the bytes, or returns `ERR_MEMORY_BOUNDS`).
+    fn instantiate(
+        engine: &Engine,
+        checks: bool,
+    ) -> wasmtime::Result<(Store<Vec<String>>, Instance)> {
+        let module = Module::from_file(engine, book_harness::CH18_COMPUTE_PTR)?;
+        let mut linker = Linker::new(engine);
+        if checks {
+            // ANCHOR: checked_info
+            linker.func_wrap(
+                "freenet_log",
+                "info",
+                |mut caller: Caller<'_, Vec<String>>,
+                 ptr: i64,
+                 len: i32|
+                 -> wasmtime::Result<i32> {
+                    let memory = exported_memory(&mut caller)?;
+                    let Some(range) = checked(ptr, len, memory.data_size(&caller)) else {
+                        return Ok(ERR_MEMORY_BOUNDS);
+                    };
+                    let text = String::from_utf8_lossy(&memory.data(&caller)[range]).into_owned();
+                    caller.data_mut().push(text);
+                    Ok(0)
+                },
+            )?;
+            // ANCHOR_END: checked_info
+        } else {
+            linker.func_wrap(
+                "freenet_log",
+                "info",
+                |mut caller: Caller<'_, Vec<String>>,
+                 ptr: i64,
+                 len: i32|
+                 -> wasmtime::Result<i32> {
+                    let memory = exported_memory(&mut caller)?;
+                    let start_ptr = memory.data_ptr(&caller) as usize as i64;
+                    let address = compute_ptr(ptr, start_ptr) as usize;
+                    // The unchecked host would now read `len` bytes at `address`.
+                    let base = memory.data_ptr(&caller) as usize;
+                    let seen = whereabouts(address, len, base, memory.data_size(&caller));
+                    caller.data_mut().push(seen);
+                    Ok(0)
+                },
+            )?;
+        }
+        let mut store = Store::new(engine, Vec::new());
+        let instance = linker.instantiate(&mut store, &module)?;
+        Ok((store, instance))
+    }
+
+    /// The lies: before the memory, across its end, past it, and an offset
+    /// whose sum with the base overflows.
+    const LIES: [(i64, i32); 4] = [(-16, 16), (65_528, 16), (1 << 20, 16), (i64::MAX, 16)];
+
+    #[test]
+    fn an_unchecked_offset_reaches_outside_the_memory() -> wasmtime::Result<()> {
+        let (mut store, instance) = instantiate(book_harness::engine(), false)?;
+        let log = instance.get_typed_func::<(i64, i32), i32>(&mut store, "log")?;
+        let mut report = String::from("compute_ptr, unchecked, in a memory of 65536 bytes:\n");
+        for (ptr, len) in LIES {
+            log.call(&mut store, (ptr, len))?;
+            let seen = store.data_mut().pop().expect("info was called");
+            let by_4_gib = if within_4_gib(ptr, len) {
+                "passes"
+            } else {
+                "refused"
+            };
+            report.push_str(&format!(
+                "info({ptr}, {len}): {seen}; the 4 GiB check: {by_4_gib}\n"
+            ));
+        }
+        // The honest call: the 20 bytes of the guest's data at 16.
+        log.call(&mut store, (16, 20))?;
+        assert_eq!(
+            store.data().last().map(String::as_str),
+            Some("inside the memory")
+        );
+        assert_expected("ch18-hostile-guests/compute-ptr.txt", &report);
+        Ok(())
+    }
+
+    #[test]
+    fn the_checked_host_returns_err_memory_bounds() -> wasmtime::Result<()> {
+        let (mut store, instance) = instantiate(book_harness::engine(), true)?;
+        let log = instance.get_typed_func::<(i64, i32), i32>(&mut store, "log")?;
+        for (ptr, len) in LIES {
+            assert_eq!(
+                log.call(&mut store, (ptr, len))?,
+                ERR_MEMORY_BOUNDS,
+                "{ptr}"
+            );
+        }
+        assert!(store.data().is_empty(), "nothing was read");
+        assert_eq!(log.call(&mut store, (16, 20))?, 0);
+        assert_eq!(store.data(), &["hello from the guest"]);
+        // The size is read at each call: after a growth, the same range is
+        // the guest's, and the check takes it.
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        assert_eq!(log.call(&mut store, (65_528, 16))?, ERR_MEMORY_BOUNDS);
+        memory.grow(&mut store, 1)?;
+        assert_eq!(log.call(&mut store, (65_528, 16))?, 0);
+        Ok(())
+    }
+
+    /// An engine with wasmtime's pooling allocator, two slots, and each
+    /// memory's reservation `reservation` bytes (`None`: the default).
+    fn pool(reservation: Option<u64>) -> wasmtime::Result<Engine> {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_memories(2)
+            .total_core_instances(2)
+            .total_tables(2);
+        let mut config = Config::new();
+        if let Some(bytes) = reservation {
+            pool.max_memory_size(usize::try_from(bytes)?);
+            config.memory_reservation(bytes);
+        }
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        Engine::new(&config)
+    }
+
+    /// From the first guest's host function: the offset of the second
+    /// guest's "hello", and whether the 4 GiB check lets it through.
+    fn offset_to_the_other_guest(engine: &Engine) -> wasmtime::Result<(i64, bool)> {
+        let (mut first, first_instance) = instantiate(engine, false)?;
+        let (mut second, second_instance) = instantiate(engine, false)?;
+        let first_memory = first_instance
+            .get_memory(&mut first, "memory")
+            .expect("exported");
+        let second_memory = second_instance
+            .get_memory(&mut second, "memory")
+            .expect("exported");
+        let (from, to) = (
+            first_memory.data_ptr(&first) as usize,
+            second_memory.data_ptr(&second) as usize + 16,
+        );
+        let ptr = if to > from {
+            i64::try_from(to - from)?
+        } else {
+            -i64::try_from(from - to)?
+        };
+        assert_eq!(
+            compute_ptr(ptr, from as i64) as usize,
+            to,
+            "the other guest's bytes"
+        );
+        assert!(checked(ptr, 20, first_memory.data_size(&first)).is_none());
+        Ok((ptr, within_4_gib(ptr, 20)))
+    }
+
+    #[test]
+    fn the_4_gib_check_relies_on_4_gib_reservations() -> wasmtime::Result<()> {
+        // wasmtime's default: each slot reserves 4 GiB and a guard, so the
+        // next guest's memory is further than any offset the check lets by.
+        let (ptr, passes) = offset_to_the_other_guest(&pool(None)?)?;
+        assert!(!passes, "{ptr}");
+        assert!(ptr.unsigned_abs() > 1 << 32);
+        // ANCHOR: small_slots
+        // Slots that reserve 16 MiB each, to fit more instances: the next
+        // guest's memory is 16 MiB and a guard away, well under 4 GiB.
+        let (ptr, passes) = offset_to_the_other_guest(&pool(Some(16 << 20))?)?;
+        // ANCHOR_END: small_slots
+        assert!(ptr.unsigned_abs() < 1 << 32, "{ptr}");
+        assert_eq!(passes, ptr > 0, "a positive offset under 4 GiB passes");
+        assert_expected(
+            "ch18-hostile-guests/next-slot.txt",
+            &format!(
+                "16 MiB slots: the other guest's bytes are {} MiB {} the first guest's memory; the 4 GiB check: {}\n",
+                ptr.unsigned_abs() >> 20,
+                if ptr > 0 { "after" } else { "before" },
+                if passes { "passes" } else { "refused" }
+            ),
+        );
+        Ok(())
+    }
+}
+
+/// Spectre (wasmtime#1032): the conditional move that keeps a misspeculated
+/// bounds check from reading past the heap, and the heaps that need none.
+pub mod bounds_check {
+    use book_harness::expected::assert_expected;
+    use wasmtime::{Config, Engine, Module};
+
+    /// The machine code of the listing's one function, compiled with
+    /// `config`, and with the heap's Spectre mitigation on or off.
+    fn compiled(mut config: Config, mitigation: bool) -> wasmtime::Result<Vec<u8>> {
+        // ANCHOR: flag
+        let value = if mitigation { "true" } else { "false" };
+        // SAFETY: the flag is one of Cranelift's settings, and both values
+        // produce correct code; `false` only drops the mitigation.
+        unsafe { config.cranelift_flag_set("enable_heap_access_spectre_mitigation", value) };
+        // ANCHOR_END: flag
+        let engine = Engine::new(&config)?;
+        let module = Module::from_file(&engine, book_harness::CH18_BOUNDS_CHECK)?;
+        let load = module.functions().next().expect("one function");
+        Ok(module.text()[load.offset..load.offset + load.len].to_vec())
+    }
+
+    #[test]
+    fn the_mitigation_changes_only_code_that_checks_bounds() -> wasmtime::Result<()> {
+        // ANCHOR: configs
+        // wasmtime's default on 64-bit hosts: 4 GiB reserved, a 32 MiB
+        // guard after it. No 32-bit address plus offset leaves that range.
+        let guarded = Config::new();
+        // A memory that reserves what it uses and no guard: every access is
+        // compared with the memory's size first.
+        let mut checked = Config::new();
+        checked.memory_reservation(0).memory_guard_size(0);
+        // ANCHOR_END: configs
+        let guarded_on = compiled(guarded.clone(), true)?;
+        let guarded_off = compiled(guarded, false)?;
+        let checked_on = compiled(checked.clone(), true)?;
+        let checked_off = compiled(checked, false)?;
+        assert_eq!(guarded_on, guarded_off, "a guarded heap compiles the same");
+        assert_ne!(
+            checked_on, checked_off,
+            "a checked heap gets the mitigation"
+        );
+        assert!(
+            checked_on.len() > checked_off.len(),
+            "a conditional move more"
+        );
+        assert!(
+            checked_off.len() > guarded_off.len(),
+            "the bounds check itself"
+        );
+        assert_expected(
+            "ch18-hostile-guests/spectre-mitigation.txt",
+            &format!(
+                "bytes of machine code for `load`, with the mitigation on and off:\n\
+                 4 GiB reserved and a guard: {} and {}\n\
+                 nothing reserved, no guard: {} and {}\n",
+                guarded_on.len(),
+                guarded_off.len(),
+                checked_on.len(),
+                checked_off.len()
+            ),
+        );
+        Ok(())
+    }
+}
+
+/// A memory limit without a limiter (wasmtime#2273): the limit of a memory
+/// the host creates, and the maximum a module declares, checked before it
+/// is instantiated.
+pub mod imported_memory {
+    use wasmtime::{Engine, Instance, Memory, MemoryType, Module, Store};
+
+    /// The guest, given a memory of `ty` that the host created.
+    fn instantiate(ty: MemoryType) -> wasmtime::Result<(Store<()>, Instance, Memory)> {
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, book_harness::CH18_IMPORTED_MEMORY)?;
+        let mut store = Store::new(&engine, ());
+        // ANCHOR: create
+        let memory = Memory::new(&mut store, ty)?;
+        let instance = Instance::new(&mut store, &module, &[memory.into()])?;
+        // ANCHOR_END: create
+        Ok((store, instance, memory))
+    }
+
+    #[test]
+    fn a_memory_the_host_creates_has_the_host_s_limit() -> wasmtime::Result<()> {
+        // No maximum: the guest takes 200 pages more, 12.6 MiB in all.
+        let (mut store, instance, memory) = instantiate(MemoryType::new(1, None))?;
+        let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+        assert_eq!(grow.call(&mut store, 200)?, 1);
+        assert_eq!(memory.data_size(&store), 201 << 16);
+
+        // ANCHOR: limit
+        let five_mib = MemoryType::new(1, Some(80)); // 80 pages of 64 KiB
+        // ANCHOR_END: limit
+        let (mut store, instance, memory) = instantiate(five_mib)?;
+        let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+        assert_eq!(
+            grow.call(&mut store, 200)?,
+            -1,
+            "refused: memory.grow answers -1"
+        );
+        assert_eq!(grow.call(&mut store, 79)?, 1, "up to the limit");
+        assert_eq!(grow.call(&mut store, 1)?, -1);
+        assert_eq!(memory.data_size(&store), 5 << 20);
+        Ok(())
+    }
+}
+
+pub mod capped_memory {
+    use wasmparser::{Parser, Payload};
+    use wasmtime::{Engine, Instance, Module, Store, bail};
+
+    // ANCHOR: declared
+    /// Refuses a module unless every memory it defines declares a maximum
+    /// of at most `max_pages`. (A memory it imports is the host's to create,
+    /// with the host's limit.)
+    fn check_declared_maximum(wasm: &[u8], max_pages: u64) -> wasmtime::Result<()> {
+        for payload in Parser::new(0).parse_all(wasm) {
+            if let Payload::MemorySection(memories) = payload? {
+                for memory in memories {
+                    match memory?.maximum {
+                        Some(maximum) if maximum <= max_pages => {}
+                        Some(maximum) => bail!("a memory of up to {maximum} pages"),
+                        None => bail!("a memory with no maximum"),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: declared
+
+    #[test]
+    fn a_module_s_declared_maximum_is_checked_before_instantiating() -> wasmtime::Result<()> {
+        let capped = std::fs::read(book_harness::CH18_CAPPED_MEMORY)?;
+        let hostile = std::fs::read(book_harness::CH18_HOSTILE)?;
+        check_declared_maximum(&capped, 80)?;
+        let refused = check_declared_maximum(&hostile, 80).unwrap_err();
+        assert_eq!(refused.to_string(), "a memory with no maximum");
+        // The declared maximum binds the guest whatever it asks for.
+        let engine = Engine::default();
+        let module = Module::new(&engine, &capped)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+        assert_eq!(grow.call(&mut store, 200)?, -1);
+        assert_eq!(grow.call(&mut store, 79)?, 1);
+        Ok(())
+    }
+}
+
+/// A core instance re-entered after a trap runs on the state the trap left.
+pub mod busy_counter {
+    use wasmtime::{Engine, Instance, Module, Store, Trap};
+
+    #[test]
+    fn a_core_instance_can_be_entered_after_a_trap_and_is_broken() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, book_harness::CH18_BUSY_COUNTER)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let add = instance.get_typed_func::<i32, i32>(&mut store, "add")?;
+        // ANCHOR: core
+        assert_eq!(add.call(&mut store, 2)?, 2);
+        let trap = add.call(&mut store, 0).unwrap_err(); // traps half-way
+        assert_eq!(trap.downcast_ref(), Some(&Trap::UnreachableCodeReached));
+        // Core wasm lets the host call again, on the state the trap left:
+        // `$busy` is still set, and every call traps from now on.
+        let again = add.call(&mut store, 1).unwrap_err();
+        assert_eq!(again.downcast_ref(), Some(&Trap::UnreachableCodeReached));
+        // ANCHOR_END: core
+        Ok(())
+    }
+}
+
+/// The same counter as a component (wasmtime#10995): after a trap, the
+/// Component Model refuses to enter it at all.
+pub mod busy_component {
+    use book_harness::expected::assert_expected;
+    use wasmtime::component::{Component, Instance, Linker};
+    use wasmtime::{Engine, Module, Store};
+
+    /// The component and the core module it imports, linked once.
+    fn linked(engine: &Engine) -> wasmtime::Result<(Component, Linker<()>)> {
+        let component = Component::from_file(engine, book_harness::CH18_BUSY_COMPONENT)?;
+        let counter = Module::from_file(engine, book_harness::CH18_BUSY_COUNTER)?;
+        let mut linker = Linker::new(engine);
+        linker.root().module("counter", &counter)?;
+        Ok((component, linker))
+    }
+
+    fn add(store: &mut Store<()>, instance: &Instance, n: u32) -> wasmtime::Result<u32> {
+        let add = instance.get_typed_func::<(u32,), (u32,)>(&mut *store, "add")?;
+        Ok(add.call(&mut *store, (n,))?.0)
+    }
+
+    #[test]
+    fn a_trapped_component_instance_cannot_be_entered() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let (component, linker) = linked(&engine)?;
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &component)?;
+        // ANCHOR: refused
+        assert_eq!(add(&mut store, &instance, 2)?, 2);
+        let trap = add(&mut store, &instance, 0).unwrap_err();
+        let refused = add(&mut store, &instance, 1).unwrap_err();
+        // ANCHOR_END: refused
+        // A second instance in the same store is refused too: wasmtime 48
+        // marks the whole store as trapped.
+        let second = linker.instantiate(&mut store, &component)?;
+        let also_refused = add(&mut store, &second, 1).unwrap_err();
+        assert_eq!(also_refused.to_string(), refused.to_string());
+        assert_expected(
+            "ch18-hostile-guests/cannot-enter.txt",
+            &format!(
+                "add(0): {}\nadd(1), same instance: {}\nadd(1), a new instance in the same store: {}\n",
+                trap.root_cause(),
+                refused.root_cause(),
+                also_refused.root_cause()
+            ),
+        );
+        // ANCHOR: new_store
+        // Start over: a new store, and the component instantiated in it.
+        drop(store);
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &component)?;
+        assert_eq!(add(&mut store, &instance, 1)?, 1); // a fresh total
+        // ANCHOR_END: new_store
+        Ok(())
+    }
+}
+
 #[test]
 fn every_test_the_chapter_names_exists() {
     let chapter =

@@ -876,3 +876,93 @@ pub mod wasm64_rust {
         Ok(())
     }
 }
+
+/// Why a stable Rust build cannot have a shared memory (wasm-bindgen#3190):
+/// the linker makes one only when every object was compiled with the
+/// `atomics` and `bulk-memory` features, and the standard library that
+/// stable Rust ships for `wasm32-unknown-unknown` was not.
+pub mod stable_shared_memory {
+    use std::process::Command;
+
+    /// What the linker says, with the hash in the object's name replaced.
+    const REFUSAL: &str = "rust-lld: error: --shared-memory is disallowed by std-[HASH].o because it was not compiled with 'atomics' or 'bulk-memory' features.";
+
+    #[test]
+    fn the_prebuilt_standard_library_refuses_shared_memory() {
+        let dir = book_harness::repo_root().join("target/stable-shared-memory");
+        std::fs::create_dir_all(&dir).expect("a folder under target/");
+        let source = dir.join("lib.rs");
+        std::fs::write(
+            &source,
+            "#[unsafe(no_mangle)]\npub extern \"C\" fn next(counter: &std::sync::atomic::AtomicU32) -> u32 {\n    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)\n}\n",
+        )
+        .expect("the source is written");
+        // ANCHOR: shared_on_stable
+        let output = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+            .args(["--edition", "2024", "--crate-type", "cdylib"])
+            .args(["--target", "wasm32-unknown-unknown", "-O"])
+            .args(["-C", "target-feature=+atomics,+bulk-memory"])
+            .args(["-C", "link-arg=--shared-memory"])
+            .args(["-C", "link-arg=--max-memory=1048576"])
+            .arg(&source)
+            .arg("-o")
+            .arg(dir.join("shared.wasm"))
+            .output()
+            .expect("rustc runs");
+        // ANCHOR_END: shared_on_stable
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success(),
+            "stable Rust linked a shared memory"
+        );
+        let refusal = stderr
+            .lines()
+            .find(|line| line.contains("--shared-memory is disallowed by"))
+            .unwrap_or_else(|| panic!("no refusal from the linker in:\n{stderr}"));
+        // The object's name carries a hash of the toolchain: keep its crate.
+        let (before, after) = refusal.split_once(" by ").expect("`by` an object");
+        let (object, reason) = after.split_once(' ').expect("an object, then the reason");
+        assert!(object.starts_with("std-"), "{refusal}");
+        assert_eq!(
+            format!(
+                "{} by std-[HASH].o {reason}",
+                before.trim().trim_start_matches("= note: ")
+            ),
+            REFUSAL
+        );
+    }
+}
+
+/// AssemblyScript#606's guest, as the builder compiles it (its own memory,
+/// not shared): `greeting` makes a new string. The JavaScript test compiles
+/// it again with a shared, imported memory and puts two instances on it.
+pub mod as_threads {
+    use wasm_memory_host::bounds::read_bytes;
+
+    #[test]
+    fn greeting_makes_a_string_in_the_guest_s_heap() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH19_AS_THREADS)?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .expect("exports its memory");
+        let name: Vec<u8> = "wasmtime"
+            .encode_utf16()
+            .flat_map(|unit| unit.to_le_bytes())
+            .collect();
+        let ptr = instance
+            .get_typed_func::<(u32, u32), u32>(&mut store, "__new")?
+            .call(&mut store, (u32::try_from(name.len())?, 2))?;
+        memory.write(&mut store, ptr as usize, &name)?;
+        let greeting = instance
+            .get_typed_func::<u32, u32>(&mut store, "greeting")?
+            .call(&mut store, ptr)?;
+        let length = book_harness::assemblyscript::object_length(&store, &memory, greeting)?;
+        let bytes = read_bytes(&store, &memory, greeting, length, 1024)?;
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        assert_eq!(String::from_utf16(&units)?, "hello, wasmtime");
+        Ok(())
+    }
+}

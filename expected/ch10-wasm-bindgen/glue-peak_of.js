@@ -1,0 +1,4 @@
+export function peak_of(buf) {
+    const ret = wasm.peak_of(buf);
+    return ret;
+}
