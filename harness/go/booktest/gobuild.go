@@ -47,10 +47,12 @@ func BuildReactor(tb testing.TB, goBin string, files map[string]string) (wasm []
 
 // BuildCommand is BuildReactor for a command: a module whose `_start` runs
 // main and exits, as `GOOS=wasip1 GOARCH=wasm go build` makes it without
-// -buildmode (the only kind Go made before 1.24).
+// -buildmode (the only kind Go made before 1.24). It builds with -trimpath,
+// so that no path of this machine is in the binary: the pages a command
+// needs then do not depend on where the repository is.
 func BuildCommand(tb testing.TB, goBin string, files map[string]string) (wasm []byte, output string, err error) {
 	tb.Helper()
-	return build(tb, goBin, files)
+	return build(tb, goBin, files, "-trimpath")
 }
 
 // build writes files into a module of their own and builds it for wasip1
