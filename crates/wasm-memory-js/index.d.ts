@@ -161,13 +161,25 @@ export declare class Convention {
 /** What a Guest takes for bytes: a string is passed as its UTF-8 bytes. */
 export type Input = string | Uint8Array;
 
-/** A buffer in guest memory that the host holds; give it back with `guest.release(buffer)`. Frozen. */
-export declare class GuestBuffer {
+/** A buffer in guest memory that the host holds; give it back with `guest.release(buffer)` or `using`. Frozen. */
+export declare class GuestBuffer implements Disposable {
   constructor(ptr: number, len: number, exportName?: string);
   readonly ptr: number;
   readonly len: number;
   /** The allocator that made it, or the export that returned it. */
   readonly export: string | undefined;
+  /** Releases the buffer unless it was released already: what `using` calls at the end of its block. */
+  [Symbol.dispose](): void;
+}
+
+/** What a Guest is told besides its convention. */
+export interface GuestOptions {
+  /**
+   * If given, the guest holds its buffers weakly and, as a last resort,
+   * gives back one whose handle was garbage-collected, then calls this
+   * with a message naming it.
+   */
+  onForgotten?: (message: string, buffer: GuestBuffer) => void;
 }
 
 /** A handle on an export taking `(ptr, len)` and returning a packed `(ptr, len)`: `guest.export(name)`. */
@@ -191,9 +203,9 @@ export interface OutputExport {
 }
 
 /** An instance and the conventions it follows for sharing memory; it remembers every buffer the host holds. */
-export declare class Guest {
+export declare class Guest implements Disposable {
   /** Resolves and checks the memory and the allocator once (MissingExport, WrongSignature). */
-  constructor(instance: WebAssembly.Instance | WebAssembly.Exports, convention?: Convention | ConventionOptions);
+  constructor(instance: WebAssembly.Instance | WebAssembly.Exports, convention?: Convention | ConventionOptions, options?: GuestOptions);
   /** The guest's memory. */
   get memory(): WebAssembly.Memory;
   /** The conventions this guest follows. */
@@ -214,6 +226,8 @@ export declare class Guest {
   readString(buffer: GuestBuffer): string;
   /** Gives a buffer back to the guest, with its deallocator; only once, and only to this guest. */
   release(buffer: GuestBuffer): void;
+  /** Releases every buffer the host still holds: what `using guest = ...` does at the end of its block. */
+  [Symbol.dispose](): void;
   /** Every buffer the host holds and has not released. */
   outstanding(): GuestBuffer[];
   /** Throws a Leaks error, naming each buffer, if the host holds any. */

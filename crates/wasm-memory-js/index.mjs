@@ -11,7 +11,9 @@
 //   arrives as a signed Number: read pointers with `>>> 0`;
 // - check every (ptr, len) against the memory's current size, and cap the
 //   length, before copying anything;
-// - give back every buffer the host holds, also when the guest traps.
+// - give back every buffer the host holds, also when the guest traps, and
+//   let `using` give it back at the end of a block; a buffer whose handle
+//   is collected unreleased is given back too, and reported.
 
 /** Pointer in the low 32 bits, length in the high 32 bits: `(len << 32) | ptr`. */
 export const POINTER_LOW = 'pointer-low';
@@ -299,10 +301,19 @@ function callGuest(name, fn, ...args) {
   }
 }
 
+// `Symbol.dispose` where the platform has it; elsewhere the name that
+// polyfills of `using` register, so that they find the same method.
+const DISPOSE = Symbol.dispose ?? Symbol.for('Symbol.dispose');
+
+// What each buffer's [Symbol.dispose] does: release it if its guest still
+// holds it. Kept outside the frozen buffer, which only the guest can use.
+const disposers = new WeakMap();
+
 /**
  * A buffer in guest memory that the host holds, from `guest.copyIn` or
  * `guest.adopt`; `export` is the allocator that made it or the export that
- * returned it. Give it back with `guest.release(buffer)`.
+ * returned it. Give it back with `guest.release(buffer)`, or declare it
+ * with `using`, which gives it back at the end of the block.
  */
 export class GuestBuffer {
   constructor(ptr, len, exportName) {
@@ -310,6 +321,11 @@ export class GuestBuffer {
     this.len = len;
     this.export = exportName;
     Object.freeze(this);
+  }
+
+  /** Releases the buffer unless it was released already: what `using` calls at the end of its block. */
+  [DISPOSE]() {
+    disposers.get(this)?.();
   }
 }
 
@@ -321,7 +337,9 @@ const describe = (buffer) => `${buffer.len} bytes at ${hex(buffer.ptr)}` +
  * memory and the allocator are resolved and checked once, here; the
  * memory's bytes are looked at afresh on every access, so that no view
  * goes stale. It remembers every buffer the host holds until it is
- * released.
+ * released, by `release` or by `using`; `checkLeaks` names those never
+ * released. Given `onForgotten`, it also gives back, as a last resort, a
+ * buffer whose handle the garbage collector took, and reports it there.
  */
 export class Guest {
   #exports;
@@ -331,11 +349,30 @@ export class Guest {
   #allocate;
   #deallocatorName;
   #deallocate;
+  // What the host holds, as records ({ ptr, len, export } and the
+  // buffer): the buffer itself, or, with `onForgotten`, a WeakRef to it,
+  // so that a handle the program drops can be collected and the registry
+  // then gives its bytes back.
   #held = new Set();
+  #records = new WeakMap();
   #released = new WeakSet();
+  #onForgotten;
+  #forgotten;
 
-  /** `instance`: a WebAssembly.Instance or its exports; `convention`: a Convention or its fields. */
-  constructor(instance, convention = Convention.allocateDeallocatePacked()) {
+  /**
+   * `instance`: a WebAssembly.Instance or its exports; `convention`: a
+   * Convention or its fields; `onForgotten(message, buffer)`, if given: told
+   * of each buffer given back because its handle was garbage-collected
+   * while the host held it.
+   */
+  constructor(instance, convention = Convention.allocateDeallocatePacked(), { onForgotten } = {}) {
+    if (onForgotten !== undefined) {
+      if (typeof onForgotten !== 'function') {
+        throw new TypeError(`onForgotten must be a function, not ${Object.prototype.toString.call(onForgotten)}`);
+      }
+      this.#onForgotten = onForgotten;
+      this.#forgotten = new FinalizationRegistry((record) => this.#releaseForgotten(record));
+    }
     this.#convention = convention instanceof Convention ? convention : new Convention(convention);
     this.#exports = instance instanceof WebAssembly.Instance ? instance.exports : instance;
     const memoryName = this.#convention.memory;
@@ -383,9 +420,7 @@ export class Guest {
   /** Allocates a buffer in the guest and copies `input` (bytes, or a string as UTF-8) into it. */
   copyIn(input) {
     const bytes = toBytes(input);
-    const buffer = new GuestBuffer(this.#allocateAndCopy(bytes), bytes.length, this.#allocatorName);
-    this.#held.add(buffer);
-    return buffer;
+    return this.#hold(this.#allocateAndCopy(bytes), bytes.length, this.#allocatorName);
   }
 
   /**
@@ -400,9 +435,7 @@ export class Guest {
     }
     checkRange(this.#memory, ptr, len, MAX_U32, returnedBy(exportName));
     this.#refuseOverlap(exportName, 'handed over', ptr, len);
-    const buffer = new GuestBuffer(ptr, len, exportName);
-    this.#held.add(buffer);
-    return buffer;
+    return this.#hold(ptr, len, exportName);
   }
 
   /** Copies `input` (bytes, or a string as UTF-8) to the start of a buffer the host holds. */
@@ -431,14 +464,33 @@ export class Guest {
   /** Gives a buffer back to the guest, with its deallocator; only once. */
   release(buffer) {
     this.#check(buffer);
-    this.#held.delete(buffer);
-    this.#released.add(buffer);
-    callGuest(this.#deallocatorName, this.#deallocate, buffer.ptr, buffer.len);
+    this.#releaseRecord(this.#records.get(buffer));
   }
 
-  /** Every buffer the host holds and has not released. */
+  /**
+   * Releases every buffer the host still holds: what `using guest = ...`
+   * does at the end of its block. The first error a deallocator throws is
+   * thrown once all were tried.
+   */
+  [DISPOSE]() {
+    let first;
+    for (const record of [...this.#held]) {
+      try {
+        this.#releaseRecord(record);
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
+  }
+
+  /**
+   * Every buffer the host holds and has not released. A buffer whose
+   * handle was collected but not yet given back is listed by a copy of its
+   * fields, which cannot be released: the registry releases it.
+   */
   outstanding() {
-    return [...this.#held];
+    return [...this.#held].map(handleOf);
   }
 
   /** Throws a Leaks error, naming each buffer, if the host holds any. */
@@ -505,10 +557,53 @@ export class Guest {
     return ptr;
   }
 
+  /** A new buffer the host holds: its record stays until it is released. */
+  #hold(ptr, len, exportName) {
+    const buffer = new GuestBuffer(ptr, len, exportName);
+    const record = { ptr, len, export: exportName };
+    if (this.#forgotten === undefined) {
+      record.buffer = buffer;
+    } else {
+      // A WeakRef keeps its target until the current job ends: a
+      // synchronous loop frees nothing before it returns.
+      record.weak = new WeakRef(buffer);
+      this.#forgotten.register(buffer, record, record);
+    }
+    this.#held.add(record);
+    this.#records.set(buffer, record);
+    disposers.set(buffer, () => {
+      if (this.#held.has(record)) this.release(buffer);
+    });
+    return buffer;
+  }
+
+  /** Releases a held record, whether or not its handle is still alive. */
+  #releaseRecord(record) {
+    this.#held.delete(record);
+    this.#forgotten?.unregister(record);
+    const buffer = record.buffer ?? record.weak.deref();
+    if (buffer !== undefined) this.#released.add(buffer);
+    callGuest(this.#deallocatorName, this.#deallocate, record.ptr, record.len);
+  }
+
+  /** The last resort: a handle was collected while the host still held its bytes. */
+  #releaseForgotten(record) {
+    if (!this.#held.has(record)) return;
+    const copy = new GuestBuffer(record.ptr, record.len, record.export);
+    let outcome = 'it was given back then';
+    try {
+      this.#releaseRecord(record);
+    } catch (error) {
+      outcome = `giving it back failed: ${error.message}`;
+    }
+    this.#onForgotten(`the buffer of ${describe(copy)} was never released: its handle was garbage-collected, and ${outcome}`, copy);
+  }
+
   /** Throws OverlapsHeldBuffer if `len` bytes at `ptr` share a byte with a buffer the host holds. */
   #refuseOverlap(exportName, verb, ptr, len) {
-    for (const held of this.#held) {
-      if (ptr < held.ptr + held.len && held.ptr < ptr + len) {
+    for (const record of this.#held) {
+      if (ptr < record.ptr + record.len && record.ptr < ptr + len) {
+        const held = handleOf(record);
         throw new WasmMemoryError(ErrorKind.OverlapsHeldBuffer,
           `\`${exportName}\` ${verb} ${len} bytes at ${hex(ptr)}, which overlap a buffer the host already holds (${describe(held)})`,
           { export: exportName, ptr, len, memorySize: this.#memory.buffer.byteLength, held });
@@ -518,7 +613,7 @@ export class Guest {
 
   /** Throws unless the host holds `buffer`, from this guest. */
   #check(buffer) {
-    if (this.#held.has(buffer)) return;
+    if (this.#held.has(this.#records.get(buffer))) return;
     if (this.#released.has(buffer)) {
       throw new WasmMemoryError(ErrorKind.AlreadyReleased, `the buffer of ${describe(buffer)} was already released`,
         { export: buffer.export, ptr: buffer.ptr, len: buffer.len });
@@ -527,6 +622,15 @@ export class Guest {
       `the buffer of ${describe(buffer)} belongs to another guest, or to none: this one did not hand it out and cannot free it`,
       { export: buffer.export, ptr: buffer.ptr, len: buffer.len });
   }
+}
+
+/**
+ * The buffer of a held record, or, if the garbage collector took it and
+ * the registry has not yet given it back, a copy of its fields (which
+ * cannot be released: the registry will).
+ */
+function handleOf(record) {
+  return record.buffer ?? record.weak.deref() ?? new GuestBuffer(record.ptr, record.len, record.export);
 }
 
 /**

@@ -67,6 +67,15 @@ export function buffers(guest: Guest, input: Input): PtrLen {
   return guest.handOver(input);
 }
 
+/** Buffers and a guest given back by `using`, and the last resort reported. */
+export function disposal(instance: WebAssembly.Instance, input: Input): number {
+  using guest = new Guest(instance, undefined, { onForgotten: (message: string, buffer: GuestBuffer) => console.warn(message, buffer.ptr) });
+  using buffer = guest.copyIn(input);
+  // @ts-expect-error: onForgotten is a function, not a switch
+  void new Guest(instance, undefined, { onForgotten: true });
+  return guest.read(buffer).length;
+}
+
 /** An import that reads the (ptr, len) its guest passes: i32 parameters arrive as Numbers. */
 export function logImport(guest: () => Guest, log: string[]): (ptr: number, len: number) => void {
   return (ptr, len) => {
