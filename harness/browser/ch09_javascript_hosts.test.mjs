@@ -1,10 +1,19 @@
-// Chapter 9 in headless Chromium: TextDecoder and a view of shared memory,
-// and how big a memory a page may make. Served by this file's own server
-// on 127.0.0.1, with and without cross-origin isolation.
+// Chapter 9 in headless Chromium: TextDecoder and a view of shared or
+// resizable memory, how big a memory a page may make, and a guest imported
+// as a module. Served by this file's own server on 127.0.0.1, with and
+// without cross-origin isolation.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
+import { artifactPath } from '../js/book.mjs';
 import { CROSS_ORIGIN_ISOLATION, serveToChromium } from './chromium.mjs';
+
+/** Pages that import chapter 4's guest as a module, in each phase (chapter 9's Node modules do the same). */
+const MODULE_PAGES = {
+  '/import-instance.html': "import { greet } from './greet.wasm';",
+  '/import-source.html': "import source greetModule from './greet.wasm';",
+};
 
 let stop;
 let browser;
@@ -16,6 +25,12 @@ before(async () => {
     if (pathname === '/isolated.html' || pathname === '/plain.html') {
       response.writeHead(200, { 'content-type': 'text/html', ...(pathname === '/isolated.html' ? CROSS_ORIGIN_ISOLATION : {}) });
       response.end('<!doctype html><title>Chapter 9</title>');
+    } else if (MODULE_PAGES[pathname]) {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(`<!doctype html><title>Chapter 9</title><script type="module">${MODULE_PAGES[pathname]}</script>`);
+    } else if (pathname === '/greet.wasm') {
+      response.writeHead(200, { 'content-type': 'application/wasm' });
+      response.end(fs.readFileSync(artifactPath('CH04_PACKED_RETURN')));
     } else {
       response.writeHead(404).end();
     }
@@ -26,15 +41,18 @@ after(async () => {
   await stop?.();
 });
 
-/** Runs `action` in a fresh `page` (`plain` or `isolated`); fails on a console error. */
-async function inPage(page, action) {
+/**
+ * Runs `action` in a fresh `page` (`plain` or `isolated`, or a page of
+ * MODULE_PAGES); fails on a console error other than `expectedErrors`.
+ */
+async function inPage(page, action, expectedErrors = []) {
   const tab = await browser.newPage();
   const errors = [];
-  tab.on('pageerror', (error) => errors.push(error.message));
+  tab.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`));
   tab.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   await tab.goto(`${base}${page}.html`);
   const result = await tab.evaluate(action);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(errors, expectedErrors);
   await tab.close();
   return result;
 }
@@ -101,6 +119,52 @@ test('a decoder that copies only `instanceof SharedArrayBuffer` fails on a page 
     },
     isolated: { isolated: true, guarded: 'hello', robust: 'hello' },
   });
+});
+
+test("TextDecoder and encodeInto refuse a view of a resizable buffer, or of a growable shared one; a copy decodes", async () => {
+  for (const page of ['plain', 'isolated']) {
+    const seen = await inPage(page, () => {
+      const attempt = (action) => {
+        try {
+          return action();
+        } catch (error) {
+          return `${error.name}: ${error.message}`;
+        }
+      };
+      // ANCHOR: decode_resizable
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+      const view = new Uint8Array(memory.toResizableBuffer(), 0, 5);
+      view.set(new TextEncoder().encode('hello')); // encode, then set: works everywhere
+      const decoded = attempt(() => new TextDecoder().decode(view));
+      const encoded = attempt(() => new TextEncoder().encodeInto('hello', view).written);
+      const copied = new TextDecoder().decode(view.slice()); // a copy, in an ArrayBuffer of fixed length
+      // A shared memory's resizable buffer is a growable SharedArrayBuffer.
+      const shared = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+      const sharedView = new Uint8Array(shared.toResizableBuffer(), 0, 5);
+      sharedView.set(new TextEncoder().encode('hello'));
+      const sharedDecoded = attempt(() => new TextDecoder().decode(sharedView));
+      const sharedCopied = new TextDecoder().decode(sharedView.slice());
+      // ANCHOR_END: decode_resizable
+      return { decoded, encoded, copied, sharedDecoded, sharedCopied, growable: sharedView.buffer.growable };
+    });
+    assert.deepEqual(seen, {
+      decoded: "TypeError: Failed to execute 'decode' on 'TextDecoder': The provided ArrayBuffer value must not be resizable",
+      encoded: "TypeError: Failed to execute 'encodeInto' on 'TextEncoder': The provided Uint8Array value must not be resizable.",
+      copied: 'hello',
+      sharedDecoded: "TypeError: Failed to execute 'decode' on 'TextDecoder': The provided ArrayBuffer value must not be resizable",
+      sharedCopied: 'hello',
+      growable: true,
+    }, `${page}, Chromium ${browser.version()}`);
+  }
+});
+
+test('Chromium refuses a guest imported as a module, in either phase', async () => {
+  const instance = await inPage('import-instance', () => 'loaded', [
+    'Failed to load module script: Expected a JavaScript-or-Wasm module script but the server responded with ' +
+      'a MIME type of "application/wasm". Strict MIME type checking is enforced for module scripts per HTML spec.',
+  ]);
+  const source = await inPage('import-source', () => 'loaded', ["SyntaxError: Unexpected identifier 'greetModule'"]);
+  assert.deepEqual([instance, source], ['loaded', 'loaded'], `Chromium ${browser.version()}`);
 });
 
 test('Chromium makes memories of 2 GiB and 4 GiB up front, and refuses one page more', async () => {

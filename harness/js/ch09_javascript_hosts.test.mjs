@@ -274,6 +274,50 @@ test('toResizableBuffer: what this Node has, as the table records it', () => {
   }
 });
 
+/**
+ * Run in a Node that has `toResizableBuffer`: TextDecoder and encodeInto on
+ * views of a resizable buffer and of a growable shared one, as the browser
+ * test `decode_resizable` runs them in Chromium.
+ */
+function decodeResizableViews() {
+  const attempt = (action) => {
+    try {
+      return action();
+    } catch (error) {
+      return `${error.name}: ${error.message}`;
+    }
+  };
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+  const view = new Uint8Array(memory.toResizableBuffer(), 0, 5);
+  view.set(new TextEncoder().encode('hello'));
+  const decoded = attempt(() => new TextDecoder().decode(view));
+  const encoded = attempt(() => new TextEncoder().encodeInto('hello', view).written);
+  const copied = new TextDecoder().decode(view.slice());
+  const shared = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+  const sharedView = new Uint8Array(shared.toResizableBuffer(), 0, 5);
+  sharedView.set(new TextEncoder().encode('hello'));
+  const sharedDecoded = attempt(() => new TextDecoder().decode(sharedView));
+  const sharedCopied = new TextDecoder().decode(sharedView.slice());
+  return { decoded, encoded, copied, sharedDecoded, sharedCopied, growable: sharedView.buffer.growable };
+}
+
+test("TextDecoder and encodeInto: Node takes views of resizable and growable buffers, which Chromium refuses", () => {
+  const row = RESIZABLE_BUFFERS[Number(process.versions.node.split('.')[0])];
+  assert.ok(row, `Node ${process.versions.node} has no row in RESIZABLE_BUFFERS`);
+  if (!row.byDefault && !row.behindFlag) return; // Node 22: no resizable buffer of a memory to decode
+  const flags = row.byDefault ? [] : [RESIZABLE_BUFFERS_FLAG];
+  const script = `JSON.stringify((${decodeResizableViews})())`;
+  const output = execFileSync(process.execPath, [...flags, '-p', script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(output), {
+    decoded: 'hello',
+    encoded: 5,
+    copied: 'hello',
+    sharedDecoded: 'hello',
+    sharedCopied: 'hello',
+    growable: true,
+  }, `Node ${process.versions.node} ${flags}`);
+});
+
 test('encodeInto writes only what fits, and says so', async () => {
   const { instance } = await WebAssembly.instantiate(artifact('CH04_PACKED_RETURN'));
   const { memory, allocate } = instance.exports;

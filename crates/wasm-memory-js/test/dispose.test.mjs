@@ -29,7 +29,7 @@ test('Symbol.dispose releases a buffer once, and after release does nothing', ()
 // supported, so the block is in a module of its own (using-block.mjs).
 // What each pinned Node does; a Node pinned later without a row fails here.
 const USING_BY_NODE = {
-  22: 'SyntaxError: Unexpected identifier \'buffer\'',
+  22: "SyntaxError: Unexpected identifier 'buffer'",
   24: 'released at the end of the block',
   26: 'released at the end of the block',
 };

@@ -1859,3 +1859,41 @@ pub mod as_data_bank {
         Ok(())
     }
 }
+
+/// The guest of "An import that awaits" (JSPI), whose JSPI tests are in
+/// the JavaScript room (`harness/js/ch12_jspi.test.mjs`) and the browser
+/// room. wasmtime runs it here with a synchronous `env.fetch_bytes`, which
+/// writes through the caller's memory as `fill_name` does.
+pub mod awaiting_import {
+    use book_harness::Host;
+    use wasmtime::{Caller, Linker};
+
+    use super::host_calls::caller_memory;
+
+    #[test]
+    fn a_synchronous_fetch_bytes_fills_the_buffer_the_guest_lends() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::Setup::default()
+            .host_functions(|linker: &mut Linker<Host>| {
+                linker.func_wrap(
+                    "env",
+                    "fetch_bytes",
+                    |mut caller: Caller<'_, Host>, ptr: u32, len: u32| {
+                        let memory = caller_memory(&mut caller)?;
+                        let bytes = b"hello";
+                        let count = bytes.len().min(usize::try_from(len)?);
+                        memory.write(&mut caller, usize::try_from(ptr)?, &bytes[..count])?;
+                        wasmtime::Result::<u32>::Ok(u32::try_from(count)?)
+                    },
+                )?;
+                Ok(())
+            })
+            .instantiate(book_harness::CH12_AWAITING_IMPORT)?;
+        let grow = instance.get_typed_func::<u32, i32>(&mut store, "grow")?;
+        assert_eq!(grow.call(&mut store, 1)?, 1);
+        let fill = instance.get_typed_func::<(u32, u32), u32>(&mut store, "fill_after_fetch")?;
+        assert_eq!(fill.call(&mut store, (16, 5))?, 5);
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        assert_eq!(&memory.data(&store)[16..21], b"hello");
+        Ok(())
+    }
+}
