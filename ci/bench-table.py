@@ -4,7 +4,11 @@ benchmarks/round-trip.md`; with `--instances FILE...`, the output of the
 `instances` benchmark into chapter 15's table (`benchmarks/instances.md`);
 with `--models RUST_FILE... --go GO_FILE...`, the output of the `models`
 benchmark and of `go test -bench BenchmarkModels` into chapter 17's tables
-(`benchmarks/models.md`); with `--recipes FILE...`, what `ci/recipes --bench`
+(`benchmarks/models.md`); with `--lifting RUST_FILE...`, the `lift_*` rows of
+the same `models` benchmark into chapter 16's table (`benchmarks/lifting.md`);
+with `--streams FILE...`, the output of the `streams` benchmark into chapter
+16's other table (`benchmarks/streams.md`);
+with `--recipes FILE...`, what `ci/recipes --bench`
 wrote (JSON) into the recipes' table (`benchmarks/recipes.md`).
 
 Each RUST_FILE is what one run of `cargo bench -p book-harness --bench
@@ -128,7 +132,7 @@ MODEL_ROWS = (
     ("Rust: host copy (`to_vec`), the floor", "rust", "host_copy", BOTH),
     ("Rust: hand-written, raw wasmtime calls", "rust", "hand_written", BOTH),
     ("Rust: `wasm-memory-host`", "rust", "utility", BOTH),
-    ("Rust: `wasm-memory-host`, the guest trusting the host's UTF-8", "rust", "utility_trusting", ("shout",)),
+    ("Rust: `wasm-memory-host`, the same work (the guest trusting the host's UTF-8, as the component's does)", "rust", "utility_trusting", ("shout",)),
     ("Rust: the Component Model, `bindgen!`", "rust", "component", BOTH),
     ("Rust: the component's core module, called by hand", "rust", "component_core", ("checksum",)),
     ("Go: host copy (`append`), the floor", "go", "host_copy", BOTH),
@@ -194,11 +198,78 @@ def models_tables(rust_files, go_files):
     print("|---|" + "---|" * len(MODEL_SIZES))
     for label, row, operation in (
         ("`shout`: utility time / component time", "shout_utility", "shout"),
-        ("`shout`, the guest trusting the host's UTF-8", "shout_utility_trusting", "shout"),
+        ("`shout`, the same work (the guest trusting the host's UTF-8)", "shout_utility_trusting", "shout"),
         ("`checksum`: utility time / component time", "checksum_utility", "checksum"),
     ):
         ratios = [rust[(row, size)] / rust[(f"{operation}_component", size)] for size in MODEL_SIZES]
         print(f"| {label} | " + " | ".join(f"{ratio:.2f}×" for ratio in ratios) + " |")
+
+
+LIFTING_ROWS = (
+    ("`shout`'s result as a `String`: a copy", "lift_result_string", None),
+    ("`shout`'s result as a `WasmStr`, read after `call` (a freed block)", "lift_result_wasm_str", "lift_result_string"),
+    ("bytes to a host import as a `Vec<u8>`: a copy, then summed", "lift_argument_vec", None),
+    ("bytes to a host import as a `WasmList<u8>`, summed in place", "lift_argument_wasm_list", "lift_argument_vec"),
+)
+
+
+def lifting_table(files):
+    """Chapter 16's borrowed lifting: each copy, and beside it the same call
+    read in place, with its ratio to the copy."""
+    times = median_of(divan_medians(open(name).read()) for name in files)
+    missing = [(name, size) for _, name, _ in LIFTING_ROWS for size in MODEL_SIZES if (name, size) not in times]
+    if missing:
+        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    print(
+        f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
+        f"{len(files)} runs of the `lift_*` rows of the `models` benchmark; medians from divan, "
+        "each cell the median of the runs. Each cell is the time of one call with that many bytes, "
+        "and, for a row read in place, in brackets its ratio to the copy above it.\n"
+    )
+    print("| Lifting on the host (wasmtime 48) | " + " | ".join(size_name(size) for size in MODEL_SIZES) + " |")
+    print("|---|" + "---|" * len(MODEL_SIZES))
+    for label, name, copy in LIFTING_ROWS:
+        cells = []
+        for size in MODEL_SIZES:
+            time = times[(name, size)]
+            ratio = "" if copy is None else f" ({time / times[(copy, size)]:.2f}×)"
+            cells.append(f"{show(time)}{ratio}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
+STREAM_ROWS = (
+    ("hand-written: raw wasmtime calls (allocate, write, call, free)", "checksum_hand_written"),
+    ("`list<u8>`: the bytes whole, lowered by wasmtime", "checksum_list"),
+    ("`stream<u8>`, read into a 4 KiB buffer", "checksum_stream_4k"),
+    ("`stream<u8>`, read into a 64 KiB buffer", "checksum_stream_64k"),
+)
+
+
+def streams_table(files):
+    """Chapter 16's streams: the same bytes summed by a guest, handed over
+    three ways, each cell the median of the runs, with its ratios to the
+    hand-written calls and to the `list<u8>`."""
+    times = median_of(divan_medians(open(name).read()) for name in files)
+    missing = [(name, size) for _, name in STREAM_ROWS for size in MODEL_SIZES if (name, size) not in times]
+    if missing:
+        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    print(
+        f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
+        f"{len(files)} run{'s' if len(files) != 1 else ''} of the `streams` benchmark; medians from divan, each cell the median of "
+        "the runs. Each cell is the time of one `checksum` of that many bytes (the guest sums them, "
+        "a number comes back), then in brackets its ratio to the hand-written calls and to the "
+        "`list<u8>`.\n"
+    )
+    print("| `checksum`: bytes in, a number out | " + " | ".join(size_name(size) for size in MODEL_SIZES) + " |")
+    print("|---|" + "---|" * len(MODEL_SIZES))
+    for label, name in STREAM_ROWS:
+        cells = []
+        for size in MODEL_SIZES:
+            time = times[(name, size)]
+            hand = times[("checksum_hand_written", size)]
+            listed = times[("checksum_list", size)]
+            cells.append(f"{show(time)} ({time / hand:.2f}× / {time / listed:.2f}×)")
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 def recipes_table(files):
@@ -234,6 +305,12 @@ def main():
     args = sys.argv[1:]
     if args[:1] == ["--recipes"] and len(args) > 1:
         recipes_table(args[1:])
+        return
+    if args[:1] == ["--lifting"] and len(args) > 1:
+        lifting_table(args[1:])
+        return
+    if args[:1] == ["--streams"] and len(args) > 1:
+        streams_table(args[1:])
         return
     if args[:1] == ["--instances"] and len(args) > 1:
         instances_table(args[1:])

@@ -63,3 +63,43 @@ test('microsoft/vscode#251777: under an 8 GiB limit on address space, a memory n
   assert.equal(run(limit, ['--disable-wasm-trap-handler'], INSTANTIATE), '17 pages');
   // ANCHOR_END: vscode
 });
+
+/** A script that compiles the listing `name` and prints what V8 says. */
+const compile = (name) => `
+  try {
+    new WebAssembly.Module(require('node:fs').readFileSync(${JSON.stringify(artifactPath(name))}));
+    console.log('compiled');
+  } catch (error) {
+    console.log(error.name + ': ' + error.message);
+  }`;
+
+/** Runs `script` in a child Node with `flags`; what it prints, or what Node says when it refuses to start. */
+function runOrRefuse(flags, script) {
+  try {
+    return run(undefined, flags, script);
+  } catch (error) {
+    return error.stderr.toString().trim().split('\n')[0].replace(/^.*?: /, '');
+  }
+}
+
+test('memory.discard: refused by every pinned Node, with or without V8 memory-control flag', () => {
+  // ANCHOR: discard
+  const refused = 'CompileError: WebAssembly.Module(): Compiling function #0 failed: invalid numeric opcode: 0xfc12 @+56';
+  assert.equal(runOrRefuse([], compile('CH15_MEMORY_DISCARD')), refused);
+  const flagged = runOrRefuse(['--experimental-wasm-memory-control'], compile('CH15_MEMORY_DISCARD'));
+  if (nodeMajor < 24) {
+    assert.equal(flagged, 'bad option: --experimental-wasm-memory-control'); // no such flag in Node 22
+  } else {
+    assert.equal(flagged, refused); // Node 24 and 26 have the flag, and still not the instruction
+    const method = 'console.log(typeof new WebAssembly.Memory({ initial: 1 }).discard)';
+    assert.equal(run(undefined, ['--experimental-wasm-memory-control'], method), 'undefined'); // nor the JS method
+  }
+  // ANCHOR_END: discard
+});
+
+test('custom page sizes: a memory of one-byte pages is refused by every pinned Node', () => {
+  assert.equal(
+    runOrRefuse([], compile('CH15_BYTE_PAGES')),
+    'CompileError: WebAssembly.Module(): invalid memory limits flags 0x8 @+29',
+  );
+});

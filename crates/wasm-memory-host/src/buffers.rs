@@ -8,7 +8,7 @@ use wasmtime::{AsContext, AsContextMut};
 use crate::bounds::checked_range;
 use crate::convention::Allocator;
 use crate::error::Error;
-use crate::guest::{Guest, into_string, unpinned_object};
+use crate::guest::{Guest, unpinned_object};
 use crate::ledger::Origin;
 use crate::{GuestBuffer, Leak};
 
@@ -168,7 +168,7 @@ impl Guest {
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         self.check_owner(buffer)?;
-        self.copy_out(&store, &buffer.export, buffer.ptr, buffer.len, false, out)
+        self.copy_out(&store, &buffer.export, buffer.ptr, buffer.len, out)
     }
 
     /// The buffer's bytes as a string: at most `max_len` of them, and UTF-8.
@@ -184,16 +184,7 @@ impl Guest {
         buffer: &GuestBuffer,
     ) -> Result<String, Error> {
         self.check_owner(buffer)?;
-        let mut bytes = Vec::new();
-        self.copy_out(
-            &store,
-            &buffer.export,
-            buffer.ptr,
-            buffer.len,
-            true,
-            &mut bytes,
-        )?;
-        Ok(into_string(bytes))
+        self.copy_out_string(&store, &buffer.export, buffer.ptr, buffer.len)
     }
 
     /// Gives a buffer back, to the guest it came from, as the convention

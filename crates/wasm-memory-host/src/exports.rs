@@ -14,7 +14,7 @@ use crate::allocator::{Exports, Lookup};
 use crate::bounds;
 use crate::convention::{Allocator, PackingOrder, Results};
 use crate::error::Error;
-use crate::guest::{Guest, freeable, into_string, no_allocator, unpinned_object};
+use crate::guest::{Guest, ReadAs, freeable, no_allocator, unpinned_object};
 use crate::ledger::Origin;
 
 /// What an export returned, before it is checked.
@@ -123,20 +123,19 @@ impl Handle {
     /// whatever the call did. The first error is the one returned.
     #[inline]
     #[track_caller]
-    fn finish(
+    fn finish<T: ReadAs>(
         &self,
         mut store: impl AsContextMut,
         returned: wasmtime::Result<Returned>,
         input: Option<(u32, u32)>,
-        utf8: bool,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<T, Error> {
         let guest = &self.guest;
         let unpacked = returned
             .map_err(|source| guest.failed(&self.name, source))
             .and_then(|returned| self.unpack(&store, returned));
         let (bytes, owed) = match unpacked {
             Ok((ptr, len, raw)) => {
-                let bytes = guest.read_result(&store, &self.name, (ptr, len), input, utf8);
+                let bytes = guest.read_result(&store, &self.name, (ptr, len), input);
                 let owed = freeable(&bytes).then_some((ptr, len, raw));
                 (bytes, owed)
             }
@@ -266,7 +265,7 @@ impl Export {
     /// of the guest's, and freeing it could corrupt the guest's heap.
     #[track_caller]
     pub fn call_bytes(&self, store: impl AsContextMut, input: &[u8]) -> Result<Vec<u8>, Error> {
-        self.round_trip(store, input, false)
+        self.round_trip(store, input)
     }
     // ANCHOR_END: call_bytes
 
@@ -280,25 +279,23 @@ impl Export {
     /// if the result is not UTF-8; that result is still given back.
     #[track_caller]
     pub fn call_string(&self, store: impl AsContextMut, input: &str) -> Result<String, Error> {
-        self.round_trip(store, input.as_bytes(), true)
-            .map(into_string)
+        self.round_trip(store, input.as_bytes())
     }
 
     #[inline]
     #[track_caller]
-    fn round_trip(
+    fn round_trip<T: ReadAs>(
         &self,
         mut store: impl AsContextMut,
         input: &[u8],
-        utf8: bool,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<T, Error> {
         let ptr = self.handle.guest.place(&mut store, input, true)?;
         let len = input.len() as u32; // `place` checked that it fits
         let returned = match &self.func {
             BytesFunc::Pair(func) => func.call(&mut store, (ptr, len)),
             BytesFunc::Object(func) => func.call(&mut store, ptr),
         };
-        self.handle.finish(store, returned, Some((ptr, len)), utf8)
+        self.handle.finish(store, returned, Some((ptr, len)))
     }
 }
 
@@ -398,7 +395,7 @@ impl<P: WasmParams> OutputExport<P> {
     #[track_caller]
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<Vec<u8>, Error> {
         let returned = self.func.call(&mut store, params);
-        self.handle.finish(store, returned, None, false)
+        self.handle.finish(store, returned, None)
     }
 
     /// Like [`Self::call`]; the bytes must be UTF-8.
@@ -411,9 +408,7 @@ impl<P: WasmParams> OutputExport<P> {
     #[track_caller]
     pub fn call_string(&self, mut store: impl AsContextMut, params: P) -> Result<String, Error> {
         let returned = self.func.call(&mut store, params);
-        self.handle
-            .finish(store, returned, None, true)
-            .map(into_string)
+        self.handle.finish(store, returned, None)
     }
 
     /// Calls it and returns the buffer it hands back, still in the guest,

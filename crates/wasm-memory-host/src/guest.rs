@@ -232,7 +232,7 @@ impl Guest {
 
     /// A copy of the `(ptr, len)` an export returned, checked, in this
     /// order: inside memory, within the cap, no part of a buffer the host
-    /// holds or of the call's `input`, and UTF-8 if asked. Only a result
+    /// holds or of the call's `input`, and UTF-8 for a `String`. Only a result
     /// refused for [`GuestSliceError::NotUtf8`] is still a buffer the host
     /// may free ([`freeable`]): a range outside memory, or overlapping a
     /// buffer the host holds, is no buffer of its own (freeing the input
@@ -241,14 +241,13 @@ impl Guest {
     /// freeing it could corrupt the guest's heap.
     #[inline]
     #[track_caller]
-    pub(crate) fn read_result(
+    pub(crate) fn read_result<T: ReadAs>(
         &self,
         store: impl AsContext,
         export: &str,
         (ptr, len): (u32, u32),
         input: Option<(u32, u32)>,
-        utf8: bool,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<T, Error> {
         let data = self.0.memory.data(&store);
         let range = checked_range(ptr, len, data.len(), u32::MAX)
             .map_err(|source| self.bad_result(export, source))?;
@@ -272,11 +271,8 @@ impl Guest {
             };
             return Err(self.overlaps(export, ptr, len, input));
         }
-        let bytes = &data[range];
-        if utf8 && let Err(error) = std::str::from_utf8(bytes) {
-            return Err(self.bad_result(export, GuestSliceError::NotUtf8 { ptr, len, error }));
-        }
-        Ok(bytes.to_vec())
+        T::read(&data[range])
+            .map_err(|error| self.bad_result(export, GuestSliceError::NotUtf8 { ptr, len, error }))
     }
 
     /// Checks a `(ptr, len)` an export returned: inside memory (the cap
@@ -298,26 +294,37 @@ impl Guest {
     }
 
     /// Appends to `out` (cleared first) a copy of `len` bytes at `ptr`, at
-    /// most `max_len`, checked as UTF-8 if asked.
+    /// most `max_len`.
     pub(crate) fn copy_out(
         &self,
         store: impl AsContext,
         export: &str,
         ptr: u32,
         len: u32,
-        utf8: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         let data = self.0.memory.data(&store);
         let range = checked_range(ptr, len, data.len(), self.0.convention.max_len)
             .map_err(|source| self.bad_result(export, source))?;
-        let bytes = &data[range];
-        if utf8 && let Err(error) = std::str::from_utf8(bytes) {
-            return Err(self.bad_result(export, GuestSliceError::NotUtf8 { ptr, len, error }));
-        }
         out.clear();
-        out.extend_from_slice(bytes);
+        out.extend_from_slice(&data[range]);
         Ok(())
+    }
+
+    /// A copy of the `len` bytes at `ptr` as a string, at most `max_len`
+    /// of them, checked as UTF-8 where they lie, then copied once.
+    pub(crate) fn copy_out_string(
+        &self,
+        store: impl AsContext,
+        export: &str,
+        ptr: u32,
+        len: u32,
+    ) -> Result<String, Error> {
+        let data = self.0.memory.data(&store);
+        let range = checked_range(ptr, len, data.len(), self.0.convention.max_len)
+            .map_err(|source| self.bad_result(export, source))?;
+        String::read(&data[range])
+            .map_err(|error| self.bad_result(export, GuestSliceError::NotUtf8 { ptr, len, error }))
     }
 
     /// The error for a failed call, with what the guest said about it.
@@ -407,7 +414,7 @@ pub(crate) fn unpinned_object(operation: &'static str) -> Error {
 
 /// Whether a result that [`Guest::read_result`] returned this way is still
 /// a buffer the host must free.
-pub(crate) fn freeable(read: &Result<Vec<u8>, Error>) -> bool {
+pub(crate) fn freeable<T>(read: &Result<T, Error>) -> bool {
     match read {
         Ok(_) => true,
         Err(Error::BadResult { source, .. }) => matches!(source, GuestSliceError::NotUtf8 { .. }),
@@ -415,13 +422,30 @@ pub(crate) fn freeable(read: &Result<Vec<u8>, Error>) -> bool {
     }
 }
 
-/// Bytes already checked to be UTF-8, as a `String`.
-pub(crate) fn into_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|error| {
-        // Unreachable: the bytes were validated; no panic either way.
-        String::from_utf8_lossy(error.as_bytes()).into_owned()
-    })
+// ANCHOR: read_as
+/// What the host reads a guest's bytes as: a copy of them (`Vec<u8>`), or
+/// a string (`String`), checked as UTF-8 once, in the guest's memory, and
+/// then copied, as wasmtime lifts a component's `string`. Checking the copy
+/// again would be a second pass over every byte for nothing.
+pub(crate) trait ReadAs: Sized {
+    /// A copy of `bytes`, in this form.
+    fn read(bytes: &[u8]) -> Result<Self, std::str::Utf8Error>;
 }
+
+impl ReadAs for Vec<u8> {
+    #[inline]
+    fn read(bytes: &[u8]) -> Result<Self, std::str::Utf8Error> {
+        Ok(bytes.to_vec())
+    }
+}
+
+impl ReadAs for String {
+    #[inline]
+    fn read(bytes: &[u8]) -> Result<Self, std::str::Utf8Error> {
+        std::str::from_utf8(bytes).map(str::to_owned)
+    }
+}
+// ANCHOR_END: read_as
 
 /// Says, in debug builds, when the last clone of a guest is dropped, which
 /// buffers were never given back, rather than let the leak pass silently.

@@ -55,3 +55,173 @@ pub fn core_instance<T>(store: &mut Store<T>) -> wasmtime::Result<Instance> {
     })?;
     linker.instantiate(store, &module)
 }
+
+/// The same component, instantiated as a plain component
+/// [`Instance`](wasmtime::component::Instance) whose exports a test looks up
+/// with the types it chooses: chapter 16 lifts `shout`'s result as a
+/// `WasmStr`, which the generated `call_shout` does not offer.
+pub fn instance(
+    engine: &Engine,
+    name: &str,
+) -> wasmtime::Result<(Store<HostName>, wasmtime::component::Instance)> {
+    let component = Component::from_file(engine, crate::CH16_SHOUTER_COMPONENT)?;
+    let mut linker = Linker::new(engine);
+    Shouter::add_to_linker::<_, HasSelf<_>>(&mut linker, |host| host)?;
+    let mut store = Store::new(engine, HostName(name.to_owned()));
+    let instance = linker.instantiate(&mut store, &component)?;
+    Ok((store, instance))
+}
+
+/// The host's two ends of chapter 16's `stream<u8>`: a producer that writes
+/// into the buffer a guest lends with `stream.read`, and a consumer that
+/// reads from the buffer a guest lends with `stream.write`. Both reach the
+/// guest's buffer in place (`as_direct`), and note where it was.
+pub mod streams {
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll};
+
+    use futures::channel::oneshot;
+    use wasmtime::StoreContextMut;
+    use wasmtime::component::{Destination, Source, StreamConsumer, StreamProducer, StreamResult};
+
+    /// A guest's buffer as the host was handed it: where it starts in the
+    /// host's address space, and how many bytes it has.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Window {
+        /// The address of its first byte, in the host process.
+        pub address: usize,
+        /// Its length: what the guest's `count` left to fill or to take.
+        pub len: usize,
+    }
+
+    impl Window {
+        fn of(bytes: &[u8]) -> Self {
+            Window {
+                address: bytes.as_ptr() as usize,
+                len: bytes.len(),
+            }
+        }
+    }
+
+    // ANCHOR: feed
+    /// Writes `bytes` into the buffers a guest lends with `stream.read`, at
+    /// most `per_read` bytes a read, then ends the stream.
+    pub struct Feed {
+        bytes: Arc<[u8]>,
+        sent: usize,
+        per_read: usize,
+        windows: Arc<Mutex<Vec<Window>>>,
+    }
+
+    impl<D: 'static> StreamProducer<D> for Feed {
+        type Item = u8;
+        type Buffer = Option<u8>;
+
+        fn poll_produce<'a>(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            store: StoreContextMut<'a, D>,
+            destination: Destination<'a, u8, Option<u8>>,
+            _finish: bool,
+        ) -> Poll<wasmtime::Result<StreamResult>> {
+            let feed = self.get_mut();
+            let rest = &feed.bytes[feed.sent..];
+            // The guest's buffer, [ptr, ptr + count) of its linear memory,
+            // as a Rust slice: no copy of the host's own in between.
+            let mut direct = destination.as_direct(store, rest.len());
+            let window = direct.remaining();
+            feed.windows.lock().unwrap().push(Window::of(window));
+            let n = window.len().min(rest.len()).min(feed.per_read);
+            window[..n].copy_from_slice(&rest[..n]);
+            direct.mark_written(n);
+            feed.sent += n;
+            Poll::Ready(Ok(if feed.sent == feed.bytes.len() {
+                StreamResult::Dropped // the end of the stream, after these n
+            } else {
+                StreamResult::Completed
+            }))
+        }
+    }
+    // ANCHOR_END: feed
+
+    impl Feed {
+        /// A producer of `bytes`, and where it will note each buffer the
+        /// guest lends it.
+        pub fn new(bytes: Arc<[u8]>, per_read: usize) -> (Feed, Arc<Mutex<Vec<Window>>>) {
+            let windows = Arc::new(Mutex::new(Vec::new()));
+            let feed = Feed {
+                bytes,
+                sent: 0,
+                per_read,
+                windows: windows.clone(),
+            };
+            (feed, windows)
+        }
+    }
+
+    /// What a [`Sip`] took: the bytes, and each buffer it was lent.
+    pub type Sipped = (Vec<u8>, Vec<Window>);
+
+    // ANCHOR: sip
+    /// Takes at most `per_write` bytes of each buffer a guest lends with
+    /// `stream.write`, straight from its memory.
+    pub struct Sip {
+        per_write: usize,
+        received: Vec<u8>,
+        windows: Vec<Window>,
+        done: Option<oneshot::Sender<Sipped>>,
+    }
+
+    impl<D: 'static> StreamConsumer<D> for Sip {
+        type Item = u8;
+
+        fn poll_consume(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            store: StoreContextMut<D>,
+            source: Source<'_, u8>,
+            _finish: bool,
+        ) -> Poll<wasmtime::Result<StreamResult>> {
+            let sip = self.get_mut();
+            let mut direct = source.as_direct(store);
+            let window = direct.remaining();
+            sip.windows.push(Window::of(window));
+            let n = window.len().min(sip.per_write);
+            sip.received.extend_from_slice(&window[..n]);
+            // Taking fewer than the guest wrote completes its write with n:
+            // the rest of its buffer is the guest's again.
+            direct.mark_read(n);
+            Poll::Ready(Ok(StreamResult::Completed))
+        }
+    }
+
+    /// wasmtime drops the consumer when the guest drops its end of the
+    /// stream: the end of the bytes.
+    impl Drop for Sip {
+        fn drop(&mut self) {
+            if let Some(done) = self.done.take() {
+                let _ = done.send((
+                    std::mem::take(&mut self.received),
+                    std::mem::take(&mut self.windows),
+                ));
+            }
+        }
+    }
+    // ANCHOR_END: sip
+
+    impl Sip {
+        /// A consumer, and what resolves with the bytes it took and the
+        /// buffers it was lent once the guest has ended the stream.
+        pub fn new(per_write: usize) -> (Sip, oneshot::Receiver<Sipped>) {
+            let (done, received) = oneshot::channel();
+            let sip = Sip {
+                per_write,
+                received: Vec::new(),
+                windows: Vec::new(),
+                done: Some(done),
+            };
+            (sip, received)
+        }
+    }
+}

@@ -8,6 +8,8 @@ fn benchmark_results_say_how_they_were_measured() {
         ("benchmarks/round-trip.md", "ci/bench"),
         ("benchmarks/instances.md", "ci/bench"),
         ("benchmarks/models.md", "ci/bench"),
+        ("benchmarks/lifting.md", "ci/bench"),
+        ("benchmarks/streams.md", "ci/bench"),
         ("benchmarks/recipes.md", "ci/bench"),
         ("benchmarks/soak.md", "ci/soak"),
     ] {

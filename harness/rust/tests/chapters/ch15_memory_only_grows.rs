@@ -1,7 +1,10 @@
 pub mod growing_guest {
     use book_harness::expected::assert_expected;
     use book_harness::recycling::{growing_guest, pooling_engine};
-    use wasmtime::{InstancePre, Store, Trap};
+    use wasmtime::{
+        Config, Engine, InstanceAllocationStrategy, InstancePre, PoolingAllocationConfig, Store,
+        Trap,
+    };
 
     const MIB: u32 = 1024 * 1024;
 
@@ -173,6 +176,80 @@ pub mod growing_guest {
             error.downcast_ref::<Trap>(),
             Some(&Trap::UnreachableCodeReached)
         );
+        Ok(())
+    }
+
+    /// A pool whose idle slots keep `keep` bytes of their memory resident.
+    fn keeping_pool(keep: usize) -> wasmtime::Result<Engine> {
+        // ANCHOR: keep_resident
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_memories(4)
+            .total_core_instances(4)
+            .total_tables(4)
+            .max_memory_size(16 << 20)
+            // After an instance goes, reset the first `keep` bytes of its slot
+            // with `memset` and keep them in RAM for the next instance; give
+            // the rest back with `madvise`. The default keeps nothing.
+            .linear_memory_keep_resident(keep)
+            // At most this many idle slots that once held an instance (100
+            // by default); beyond them, idle slots are reused before new ones.
+            .max_unused_warm_slots(1);
+        let mut config = Config::new();
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        // ANCHOR_END: keep_resident
+        Engine::new(&config)
+    }
+
+    #[test]
+    fn an_idle_slot_keeps_only_what_keep_resident_says() -> wasmtime::Result<()> {
+        // The bytes of a new instance, from an engine without a pool.
+        let fresh = {
+            let mut guest = Growing::from(&growing_guest(book_harness::engine())?)?;
+            let memory = guest.instance.get_memory(&mut guest.store, "memory");
+            memory
+                .expect("exports its memory")
+                .data(&guest.store)
+                .to_vec()
+        };
+        let mut report = String::new();
+        for keep in [0, MIB as usize] {
+            let engine = keeping_pool(keep)?;
+            let pre = growing_guest(&engine)?;
+            // ANCHOR: idle
+            let mut guest = Growing::from(&pre)?;
+            guest.call("work_fresh", 8 * MIB)?; // touches 8 MiB, frees them
+            drop(guest); // the slot is idle now, and warm
+            let pool = engine.pooling_allocator_metrics().expect("a pool");
+            let (warm, resident) = (
+                pool.unused_warm_memories(),
+                pool.unused_memory_bytes_resident(),
+            );
+            // ANCHOR_END: idle
+            assert_eq!(warm, 1, "one idle slot that held an instance");
+            report.push_str(&format!(
+                "linear_memory_keep_resident({keep}): {warm} idle warm slot, \
+                 {resident} bytes of it kept resident\n"
+            ));
+            // Kept or not, the next instance finds the bytes of a new one.
+            let mut next = Growing::from(&pre)?;
+            let memory = next.instance.get_memory(&mut next.store, "memory");
+            let memory = memory.expect("exports its memory");
+            assert!(memory.data(&next.store) == fresh, "a reused slot is reset");
+            drop(next);
+            // In wasmtime 48 nothing else releases them; dropping every
+            // module that used the slot does.
+            drop(pre);
+            report.push_str(&format!(
+                "  once the module is dropped: {} bytes\n",
+                pool.unused_memory_bytes_resident()
+            ));
+            if keep == 0 {
+                assert_eq!(resident, 0, "nothing kept by default");
+            } else {
+                assert!(resident > 0 && resident <= keep, "{report}");
+            }
+        }
+        assert_expected("ch15-memory-only-grows/keep-resident.txt", &report);
         Ok(())
     }
 }
@@ -435,6 +512,148 @@ pub mod bump_in_a_global {
         assert_expected(
             "ch15-memory-only-grows/snapshot-is-not-a-reset.txt",
             &report,
+        );
+        Ok(())
+    }
+}
+
+/// `memory.discard` (the memory-control proposal): wasmtime 48 refuses a
+/// module that uses it, and refuses an engine that asks for it.
+pub mod memory_discard {
+    use book_harness::expected::assert_expected;
+    use wasmtime::{Config, Engine, Module, WasmFeatures};
+
+    #[test]
+    fn wasmtime_48_refuses_memory_discard() -> wasmtime::Result<()> {
+        let wasm = std::fs::read(book_harness::CH15_MEMORY_DISCARD)?;
+        // ANCHOR: refused
+        // Not enabled by default: the module does not validate.
+        let module = Module::new(&Engine::default(), &wasm).unwrap_err();
+        // Nor can it be enabled: wasmtime does not implement the proposal.
+        let mut config = Config::new();
+        config.wasm_features(WasmFeatures::MEMORY_CONTROL, true);
+        let engine = Engine::new(&config).unwrap_err();
+        // ANCHOR_END: refused
+        assert_expected(
+            "ch15-memory-only-grows/memory-discard.txt",
+            &format!(
+                "a module using memory.discard: {module:#}\n\
+                 an engine with WasmFeatures::MEMORY_CONTROL: {engine:#}\n"
+            ),
+        );
+        Ok(())
+    }
+
+    /// wasm-bindgen#5287 added `--experimental-memory-discard`, and
+    /// wasm-bindgen#5320 reverted it: the pinned CLI does not have it.
+    #[test]
+    fn the_pinned_wasm_bindgen_has_no_memory_discard_option() -> wasmtime::Result<()> {
+        let cli = env!("BOOK_WASM_BINDGEN"); // set by .cargo/config.toml
+        let run = |arg: &str| -> wasmtime::Result<String> {
+            let output = std::process::Command::new(cli).arg(arg).output()?;
+            Ok(String::from_utf8(output.stdout)?)
+        };
+        assert_eq!(run("--version")?.trim(), "wasm-bindgen 0.2.129");
+        let help = run("--help")?;
+        assert!(
+            help.contains("--experimental-reset-state-function"),
+            "{help}"
+        );
+        assert!(!help.contains("memory-discard"), "{help}");
+        Ok(())
+    }
+}
+
+/// Custom page sizes: a memory whose page is one byte.
+pub mod byte_pages {
+    use book_harness::expected::assert_expected;
+    use wasmtime::{Config, Engine, Instance, Module, Store, Trap};
+
+    #[test]
+    fn a_memory_of_one_byte_pages_grows_by_the_byte() -> wasmtime::Result<()> {
+        let wasm = std::fs::read(book_harness::CH15_BYTE_PAGES)?;
+        // Off by default: without the flag, the module does not validate.
+        let refused = Module::new(&Engine::default(), &wasm).unwrap_err();
+        // ANCHOR: byte_pages
+        let mut config = Config::new();
+        config.wasm_custom_page_sizes(true); // off by default in wasmtime 48
+        let engine = Engine::new(&config)?;
+        let module = Module::new(&engine, &wasm)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        assert_eq!(memory.page_size(&store), 1); // bytes per page
+        assert_eq!((memory.size(&store), memory.data_size(&store)), (1, 1));
+
+        let grow = instance.get_typed_func::<u32, i32>(&mut store, "grow")?;
+        assert_eq!(grow.call(&mut store, 99)?, 1); // the old size, in pages
+        assert_eq!((memory.size(&store), memory.data_size(&store)), (100, 100));
+        // ANCHOR_END: byte_pages
+        let store8 = instance.get_typed_func::<(u32, u32), ()>(&mut store, "store")?;
+        store8.call(&mut store, (99, 0xee))?; // the last byte
+        let past_end = store8.call(&mut store, (100, 0xee)).unwrap_err();
+        assert_eq!(
+            past_end.downcast_ref::<Trap>(),
+            Some(&Trap::MemoryOutOfBounds)
+        );
+        assert_expected(
+            "ch15-memory-only-grows/byte-pages.txt",
+            &format!(
+                "without wasm_custom_page_sizes(true): {refused:#}\n\
+                 with it: a page of {} byte; the memory starts at 1 page = 1 byte\n\
+                 after grow(99): {} pages = {} bytes\n\
+                 a store at byte 100: {}\n",
+                memory.page_size(&store),
+                memory.size(&store),
+                memory.data_size(&store),
+                Trap::MemoryOutOfBounds,
+            ),
+        );
+        Ok(())
+    }
+}
+
+/// A double free that the guest's allocator does not notice, and wasmtime's
+/// memory checker.
+pub mod double_free {
+    use book_harness::expected::assert_expected;
+    use wasmtime::{Config, Engine, Instance, Module, Store};
+
+    #[test]
+    fn a_double_free_hands_one_block_to_two_owners() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH15_DOUBLE_FREE)?;
+        let malloc = instance.get_typed_func::<u32, u32>(&mut store, "malloc")?;
+        let free = instance.get_typed_func::<u32, ()>(&mut store, "free")?;
+        // ANCHOR: double_free
+        let block = malloc.call(&mut store, 16)?;
+        free.call(&mut store, block)?;
+        free.call(&mut store, block)?; // the bug: freed twice, and no error
+        let first = malloc.call(&mut store, 16)?;
+        let second = malloc.call(&mut store, 16)?;
+        assert_eq!((first, second), (block, block)); // one block, two owners
+        // ANCHOR_END: double_free
+        Ok(())
+    }
+
+    #[test]
+    fn wmemcheck_catches_the_double_free() -> wasmtime::Result<()> {
+        // ANCHOR: wmemcheck
+        let mut config = Config::new();
+        config.wmemcheck(true); // needs wasmtime's `wmemcheck` cargo feature
+        let engine = Engine::new(&config)?;
+        let module = Module::from_file(&engine, book_harness::CH15_DOUBLE_FREE)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let malloc = instance.get_typed_func::<u32, u32>(&mut store, "malloc")?;
+        let free = instance.get_typed_func::<u32, ()>(&mut store, "free")?;
+
+        let block = malloc.call(&mut store, 16)?;
+        free.call(&mut store, block)?;
+        let error = free.call(&mut store, block).unwrap_err(); // the second free
+        // ANCHOR_END: wmemcheck
+        assert_expected(
+            "ch15-memory-only-grows/wmemcheck.txt",
+            &format!("{error:#}\n"),
         );
         Ok(())
     }

@@ -543,3 +543,156 @@ pub mod bulk_memory {
         }
     }
 }
+
+/// The race of `benches/models.rs` is fair when the two guests do the same
+/// work: what their `shout` exports call, and where their buffers land.
+pub mod same_work {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use book_harness::component;
+    use wasmparser::{
+        BinaryReader, ExternalKind, Name, NameSectionReader, Operator, Parser, Payload, TypeRef,
+    };
+    use wasmtime::{Engine, Instance, Module, Store};
+
+    /// The names of the functions that the export `export` of `wasm`
+    /// reaches by direct calls, itself included.
+    fn reachable(wasm: &[u8], export: &str) -> BTreeSet<String> {
+        let (mut imported, mut bodies, mut names) = (0, Vec::new(), BTreeMap::new());
+        let mut start = None;
+        for payload in Parser::new(0).parse_all(wasm) {
+            match payload.expect("valid wasm") {
+                Payload::ImportSection(imports) => {
+                    for import in imports.into_imports() {
+                        if let TypeRef::Func(_) = import.expect("an import").ty {
+                            imported += 1;
+                        }
+                    }
+                }
+                Payload::ExportSection(exports) => {
+                    for item in exports {
+                        let item = item.expect("an export");
+                        if item.name == export && item.kind == ExternalKind::Func {
+                            start = Some(item.index);
+                        }
+                    }
+                }
+                Payload::CodeSectionEntry(body) => {
+                    let mut calls = Vec::new();
+                    let mut operators = body.get_operators_reader().expect("operators");
+                    while !operators.eof() {
+                        if let Operator::Call { function_index } = operators.read().expect("op") {
+                            calls.push(function_index);
+                        }
+                    }
+                    bodies.push(calls);
+                }
+                Payload::CustomSection(section) if section.name() == "name" => {
+                    let reader = BinaryReader::new(section.data(), section.data_offset());
+                    for name in NameSectionReader::new(reader) {
+                        if let Name::Function(map) = name.expect("a name subsection") {
+                            for naming in map {
+                                let naming = naming.expect("a name");
+                                names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (mut seen, mut todo) = (BTreeSet::new(), vec![start.expect("exported")]);
+        while let Some(index) = todo.pop() {
+            if seen.insert(index) && index >= imported {
+                todo.extend(&bodies[(index - imported) as usize]);
+            }
+        }
+        seen.iter().map(|index| names[index].clone()).collect()
+    }
+
+    // ANCHOR: one_check
+    /// Both guests' `shout` run the standard library's `to_uppercase`; only
+    /// the hand-written one that does not trust its host reaches a UTF-8
+    /// check. The component's generated code trusts the canonical ABI.
+    #[test]
+    fn the_guests_differ_by_one_utf8_check() {
+        let hand = std::fs::read(book_harness::CH17_HAND_WRITTEN).expect("built");
+        let core = std::fs::read(book_harness::CH16_SHOUTER).expect("built");
+        for (wasm, export, checks) in [
+            (&hand, "shout", true),
+            (&hand, "shout_trusting", false),
+            (&core, "shout", false),
+        ] {
+            let calls = reachable(wasm, export);
+            let calls_any = |needle| calls.iter().any(|name| name.contains(needle));
+            assert!(calls_any("to_uppercase"), "{export}: {calls:?}");
+            assert_eq!(calls_any("from_utf8"), checks, "{export}: {calls:?}");
+        }
+    }
+    // ANCHOR_END: one_check
+
+    /// `(input, result, memory size in pages)` of each call of `shout` with
+    /// `size` bytes, under the hand-written convention.
+    fn by_hand(size: usize, calls: usize) -> wasmtime::Result<Vec<(u32, u32, u64)>> {
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, book_harness::CH17_HAND_WRITTEN)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+        let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
+        let shout = instance.get_typed_func::<(u32, u32), u64>(&mut store, "shout")?;
+        let mut seen = Vec::new();
+        for _ in 0..calls {
+            let input = allocate.call(&mut store, size as u32)?;
+            memory.data_mut(&mut store)[input as usize..][..size].fill(b'x');
+            let result = shout.call(&mut store, (input, size as u32))? as u32;
+            deallocate.call(&mut store, (input, size as u32))?;
+            deallocate.call(&mut store, (result, size as u32))?;
+            seen.push((input, result, memory.size(&store)));
+        }
+        Ok(seen)
+    }
+
+    /// The same for the component's core module, called with the canonical
+    /// ABI's steps: `cabi_realloc`, `shout`, `cabi_post_shout`.
+    fn by_canonical_abi(size: usize, calls: usize) -> wasmtime::Result<Vec<(u32, u32, u64)>> {
+        let mut store = Store::new(&Engine::default(), ());
+        let instance = component::core_instance(&mut store)?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+        let realloc =
+            instance.get_typed_func::<(u32, u32, u32, u32), u32>(&mut store, "cabi_realloc")?;
+        let shout = instance.get_typed_func::<(u32, u32), u32>(&mut store, "shout")?;
+        let post_return = instance.get_typed_func::<u32, ()>(&mut store, "cabi_post_shout")?;
+        let mut seen = Vec::new();
+        for _ in 0..calls {
+            let input = realloc.call(&mut store, (0, 0, 1, size as u32))?;
+            memory.data_mut(&mut store)[input as usize..][..size].fill(b'x');
+            let area = shout.call(&mut store, (input, size as u32))? as usize;
+            let result = memory.data(&store)[area..][..4]
+                .try_into()
+                .expect("4 bytes");
+            post_return.call(&mut store, area as u32)?;
+            seen.push((input, u32::from_le_bytes(result), memory.size(&store)));
+        }
+        Ok(seen)
+    }
+
+    // ANCHOR: same_blocks
+    /// Call after call, each guest reuses the blocks of its first call and
+    /// its memory does not grow; the result lies at the same distance from
+    /// the input in both.
+    #[test]
+    fn both_guests_reuse_the_same_blocks() -> wasmtime::Result<()> {
+        for size in [16, 1 << 10, 64 << 10, 1 << 20] {
+            let (hand, core) = (by_hand(size, 5)?, by_canonical_abi(size, 5)?);
+            for calls in [&hand, &core] {
+                assert!(calls.iter().all(|call| *call == calls[0]), "{calls:?}");
+            }
+            let distance = |(input, result, _): (u32, u32, u64)| result - input;
+            assert_eq!(distance(hand[0]), distance(core[0]), "{size} B");
+        }
+        Ok(())
+    }
+    // ANCHOR_END: same_blocks
+}
