@@ -75,15 +75,21 @@ pub fn instance(
 /// The host's two ends of chapter 16's `stream<u8>`: a producer that writes
 /// into the buffer a guest lends with `stream.read`, and a consumer that
 /// reads from the buffer a guest lends with `stream.write`. Both reach the
-/// guest's buffer in place (`as_direct`), and note where it was.
+/// guest's buffer in place (`as_direct`), and note where it was. And a
+/// stdout for WASI 0.3, whose stdout is such a consumer, that notes the
+/// same.
 pub mod streams {
+    use std::io;
     use std::pin::Pin;
     use std::sync::{Arc, Mutex};
     use std::task::{Context, Poll};
 
     use futures::channel::oneshot;
+    use tokio::io::AsyncWrite;
     use wasmtime::StoreContextMut;
     use wasmtime::component::{Destination, Source, StreamConsumer, StreamProducer, StreamResult};
+    use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
     /// A guest's buffer as the host was handed it: where it starts in the
     /// host's address space, and how many bytes it has.
@@ -222,6 +228,74 @@ pub mod streams {
                 done: Some(done),
             };
             (sip, received)
+        }
+    }
+
+    // ANCHOR: stdout
+    /// A WASI stdout for tests: wasmtime-wasi's in-memory pipe, which takes
+    /// at most `per_write` bytes of each write, and notes each buffer it
+    /// was handed. WASI 0.3's stdout (`wasmtime_wasi::p3`) hands it the
+    /// bytes the guest lent with `stream.write`.
+    #[derive(Clone)]
+    pub struct Stdout {
+        pipe: MemoryOutputPipe,
+        per_write: usize,
+        windows: Arc<Mutex<Vec<Window>>>,
+    }
+
+    impl AsyncWrite for Stdout {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bytes: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.windows.lock().unwrap().push(Window::of(bytes));
+            let n = bytes.len().min(self.per_write);
+            // Fewer than all: stdout completes the guest's write with n.
+            Pin::new(&mut self.pipe).poll_write(cx, &bytes[..n])
+        }
+
+        fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.pipe).poll_flush(cx)
+        }
+
+        fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.pipe).poll_shutdown(cx)
+        }
+    }
+
+    /// What `WasiCtxBuilder::stdout` takes: a source of writers.
+    impl StdoutStream for Stdout {
+        fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+            Box::new(self.clone())
+        }
+    }
+    // ANCHOR_END: stdout
+
+    impl IsTerminal for Stdout {
+        fn is_terminal(&self) -> bool {
+            false
+        }
+    }
+
+    impl Stdout {
+        /// An empty stdout that takes at most `per_write` bytes a write.
+        pub fn new(per_write: usize) -> Self {
+            Stdout {
+                pipe: MemoryOutputPipe::new(usize::MAX),
+                per_write,
+                windows: Arc::new(Mutex::new(Vec::new())),
+            }
+        }
+
+        /// Every byte written so far.
+        pub fn contents(&self) -> Vec<u8> {
+            self.pipe.contents().to_vec()
+        }
+
+        /// Each buffer it was handed, in order.
+        pub fn windows(&self) -> Vec<Window> {
+            self.windows.lock().unwrap().clone()
         }
     }
 }

@@ -1212,3 +1212,66 @@ pub mod lying_streams {
     }
     // ANCHOR_END: stream_overrun
 }
+
+/// WASI 0.3's stdout is a `stream<u8>`: the guest writes, wasmtime-wasi's
+/// `p3` reads, from the guest's buffer.
+pub mod stdout_stream {
+    use book_harness::component::streams::Stdout;
+    use futures::executor::block_on;
+    use wasmtime::component::{Component, Linker, ResourceTable};
+    use wasmtime::{Engine, Store};
+    use wasmtime_wasi::p3::bindings::cli::types::ErrorCode;
+    use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+    const TEXT: &[u8] = b"hello from WASI 0.3\n";
+
+    /// What the store keeps for WASI: its context (where stdout goes) and
+    /// the table of its resources.
+    struct Wasi {
+        ctx: WasiCtx,
+        table: ResourceTable,
+    }
+
+    impl WasiView for Wasi {
+        fn ctx(&mut self) -> WasiCtxView<'_> {
+            WasiCtxView {
+                ctx: &mut self.ctx,
+                table: &mut self.table,
+            }
+        }
+    }
+
+    // ANCHOR: wasi_stdout
+    /// stdout takes at most 5 of each write's bytes, and is handed the
+    /// guest's one buffer each time, 5 bytes further on.
+    #[test]
+    fn stdout_reads_the_guest_s_buffer() -> wasmtime::Result<()> {
+        let engine = Engine::default();
+        let component = Component::from_file(&engine, book_harness::CH16_STDOUT_STREAM_COMPONENT)?;
+        let mut linker = Linker::new(&engine);
+        // Every WASI 0.3 interface of wasmtime-wasi: `wasi:cli/stdout@0.3.0`
+        // among them.
+        wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+        let stdout = Stdout::new(5);
+        let wasi = Wasi {
+            ctx: WasiCtxBuilder::new().stdout(stdout.clone()).build(),
+            table: ResourceTable::new(),
+        };
+        let mut store = Store::new(&engine, wasi);
+        let instance = block_on(linker.instantiate_async(&mut store, &component))?;
+        let print =
+            instance.get_typed_func::<(Vec<u8>,), (Result<(), ErrorCode>,)>(&mut store, "print")?;
+        let (answer,) = block_on(store.run_concurrent(async move |accessor| {
+            print.call_concurrent(accessor, (TEXT.to_vec(),)).await
+        }))??;
+
+        assert!(answer.is_ok());
+        assert_eq!(stdout.contents(), TEXT);
+        let windows = stdout.windows();
+        let p = windows[0].address;
+        let lent: Vec<_> = windows.iter().map(|w| (w.address - p, w.len)).collect();
+        assert_eq!(lent, [(0, 20), (5, 15), (10, 10), (15, 5)]);
+        Ok(())
+    }
+    // ANCHOR_END: wasi_stdout
+}
