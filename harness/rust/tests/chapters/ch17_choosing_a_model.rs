@@ -487,44 +487,54 @@ pub mod sum_by_calls {
     }
 }
 
+/// The names of `wasm`'s functions, by index, from its name section.
+fn function_names(wasm: &[u8]) -> std::collections::BTreeMap<u32, String> {
+    use wasmparser::{BinaryReader, Name, NameSectionReader, Parser, Payload};
+    let mut names = std::collections::BTreeMap::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::CustomSection(section) = payload.expect("valid wasm")
+            && section.name() == "name"
+        {
+            let reader = BinaryReader::new(section.data(), section.data_offset());
+            for name in NameSectionReader::new(reader) {
+                if let Name::Function(map) = name.expect("a name subsection") {
+                    for naming in map {
+                        let naming = naming.expect("a name");
+                        names.insert(naming.index, naming.name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
 /// What the book's Rust guests contain, as Rust 1.95 builds them for
 /// `wasm32-unknown-unknown` (binaryen#4403): `memory.copy` and
 /// `memory.fill` in place of calls to `memcpy` and `memset`.
 pub mod bulk_memory {
-    use wasmparser::{BinaryReader, Name, NameSectionReader, Operator, Parser, Payload};
+    use wasmparser::{Operator, Parser, Payload};
 
     /// The functions of `wasm` whose names mention `needle`, and how many
     /// `memory.copy` and `memory.fill` instructions its code has.
     fn survey(wasm: &[u8], needles: &[&str]) -> (Vec<String>, usize, usize) {
-        let (mut named, mut copies, mut fills) = (Vec::new(), 0, 0);
+        let (mut copies, mut fills) = (0, 0);
         for payload in Parser::new(0).parse_all(wasm) {
-            match payload.expect("valid wasm") {
-                Payload::CodeSectionEntry(body) => {
-                    let mut operators = body.get_operators_reader().expect("operators");
-                    while !operators.eof() {
-                        match operators.read().expect("an operator") {
-                            Operator::MemoryCopy { .. } => copies += 1,
-                            Operator::MemoryFill { .. } => fills += 1,
-                            _ => {}
-                        }
+            if let Payload::CodeSectionEntry(body) = payload.expect("valid wasm") {
+                let mut operators = body.get_operators_reader().expect("operators");
+                while !operators.eof() {
+                    match operators.read().expect("an operator") {
+                        Operator::MemoryCopy { .. } => copies += 1,
+                        Operator::MemoryFill { .. } => fills += 1,
+                        _ => {}
                     }
                 }
-                Payload::CustomSection(section) if section.name() == "name" => {
-                    let reader = BinaryReader::new(section.data(), section.data_offset());
-                    for name in NameSectionReader::new(reader) {
-                        if let Name::Function(map) = name.expect("a name subsection") {
-                            for naming in map {
-                                let naming = naming.expect("a name");
-                                if needles.iter().any(|needle| naming.name.contains(needle)) {
-                                    named.push(naming.name.to_string());
-                                }
-                            }
-                        }
-                    }
-                }
-                _ => {}
             }
         }
+        let named = super::function_names(wasm)
+            .into_values()
+            .filter(|name| needles.iter().any(|needle| name.contains(needle)))
+            .collect();
         (named, copies, fills)
     }
 
@@ -547,18 +557,16 @@ pub mod bulk_memory {
 /// The race of `benches/models.rs` is fair when the two guests do the same
 /// work: what their `shout` exports call, and where their buffers land.
 pub mod same_work {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeSet;
 
     use book_harness::component;
-    use wasmparser::{
-        BinaryReader, ExternalKind, Name, NameSectionReader, Operator, Parser, Payload, TypeRef,
-    };
+    use wasmparser::{ExternalKind, Operator, Parser, Payload, TypeRef};
     use wasmtime::{Engine, Instance, Module, Store};
 
     /// The names of the functions that the export `export` of `wasm`
     /// reaches by direct calls, itself included.
     fn reachable(wasm: &[u8], export: &str) -> BTreeSet<String> {
-        let (mut imported, mut bodies, mut names) = (0, Vec::new(), BTreeMap::new());
+        let (mut imported, mut bodies) = (0, Vec::new());
         let mut start = None;
         for payload in Parser::new(0).parse_all(wasm) {
             match payload.expect("valid wasm") {
@@ -587,17 +595,6 @@ pub mod same_work {
                     }
                     bodies.push(calls);
                 }
-                Payload::CustomSection(section) if section.name() == "name" => {
-                    let reader = BinaryReader::new(section.data(), section.data_offset());
-                    for name in NameSectionReader::new(reader) {
-                        if let Name::Function(map) = name.expect("a name subsection") {
-                            for naming in map {
-                                let naming = naming.expect("a name");
-                                names.insert(naming.index, naming.name.to_string());
-                            }
-                        }
-                    }
-                }
                 _ => {}
             }
         }
@@ -607,6 +604,7 @@ pub mod same_work {
                 todo.extend(&bodies[(index - imported) as usize]);
             }
         }
+        let names = super::function_names(wasm);
         seen.iter().map(|index| names[index].clone()).collect()
     }
 
