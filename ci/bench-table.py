@@ -69,6 +69,16 @@ def median_of(runs):
     return {key: statistics.median(run[key] for run in runs) for key in keys}
 
 
+def divan_times(files, names, sizes):
+    """{(benchmark, size): median over the runs} of divan's outputs in
+    `files`; stops the table if any of `names` at any of `sizes` is missing."""
+    times = median_of(divan_medians(open(name).read()) for name in files)
+    missing = [(name, size) for name in names for size in sizes if (name, size) not in times]
+    if missing:
+        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    return times
+
+
 def show(nanoseconds):
     for unit, scale in (("ms", 1e6), ("µs", 1e3)):
         if nanoseconds >= scale:
@@ -106,10 +116,7 @@ def instances_table(files):
     """Chapter 15's table: one request to the growing guest served three
     ways, each cell the median of the runs and its ratio to the long-lived
     instance at the same size."""
-    times = median_of(divan_medians(open(name).read()) for name in files)
-    missing = [(name, size) for _, name in INSTANCE_ROWS for size in INSTANCE_SIZES if (name, size) not in times]
-    if missing:
-        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    times = divan_times(files, [name for _, name in INSTANCE_ROWS], INSTANCE_SIZES)
     print(
         f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
         f"{len(files)} runs; medians from divan, each cell the median of the runs. "
@@ -216,10 +223,7 @@ LIFTING_ROWS = (
 def lifting_table(files):
     """Chapter 16's borrowed lifting: each copy, and beside it the same call
     read in place, with its ratio to the copy."""
-    times = median_of(divan_medians(open(name).read()) for name in files)
-    missing = [(name, size) for _, name, _ in LIFTING_ROWS for size in MODEL_SIZES if (name, size) not in times]
-    if missing:
-        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    times = divan_times(files, [name for _, name, _ in LIFTING_ROWS], MODEL_SIZES)
     print(
         f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
         f"{len(files)} runs of the `lift_*` rows of the `models` benchmark; medians from divan, "
@@ -249,10 +253,7 @@ def streams_table(files):
     """Chapter 16's streams: the same bytes summed by a guest, handed over
     three ways, each cell the median of the runs, with its ratios to the
     hand-written calls and to the `list<u8>`."""
-    times = median_of(divan_medians(open(name).read()) for name in files)
-    missing = [(name, size) for _, name in STREAM_ROWS for size in MODEL_SIZES if (name, size) not in times]
-    if missing:
-        sys.exit(f"bench-table.py: no result for {missing}; did a benchmark fail?")
+    times = divan_times(files, [name for _, name in STREAM_ROWS], MODEL_SIZES)
     print(
         f"Measured by `ci/bench` on {datetime.date.today()}, {os.cpu_count()} cores ({cpu()}), "
         f"{len(files)} run{'s' if len(files) != 1 else ''} of the `streams` benchmark; medians from divan, each cell the median of "

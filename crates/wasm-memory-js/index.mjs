@@ -305,9 +305,14 @@ function callGuest(name, fn, ...args) {
 // polyfills of `using` register, so that they find the same method.
 const DISPOSE = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
-// What each buffer's [Symbol.dispose] does: release it if its guest still
-// holds it. Kept outside the frozen buffer, which only the guest can use.
-const disposers = new WeakMap();
+// Each buffer's record, kept outside the frozen buffer: its guest, its
+// fields, and the buffer itself or, with `onForgotten`, a WeakRef to it.
+// A guest holds a buffer while its record is in the guest's set.
+const records = new WeakMap();
+
+// Releases a record if its guest still holds it (set by Guest, whose
+// private fields it needs): what a buffer's [Symbol.dispose] does.
+let releaseIfHeld;
 
 /**
  * A buffer in guest memory that the host holds, from `guest.copyIn` or
@@ -325,7 +330,8 @@ export class GuestBuffer {
 
   /** Releases the buffer unless it was released already: what `using` calls at the end of its block. */
   [DISPOSE]() {
-    disposers.get(this)?.();
+    const record = records.get(this);
+    if (record !== undefined) releaseIfHeld(record);
   }
 }
 
@@ -349,15 +355,20 @@ export class Guest {
   #allocate;
   #deallocatorName;
   #deallocate;
-  // What the host holds, as records ({ ptr, len, export } and the
-  // buffer): the buffer itself, or, with `onForgotten`, a WeakRef to it,
-  // so that a handle the program drops can be collected and the registry
-  // then gives its bytes back.
+  // The records of the buffers the host holds. With `onForgotten`, a
+  // record reaches its buffer only through a WeakRef, so that a handle the
+  // program drops can be collected and the registry then gives its bytes
+  // back.
   #held = new Set();
-  #records = new WeakMap();
   #released = new WeakSet();
   #onForgotten;
   #forgotten;
+
+  static {
+    releaseIfHeld = (record) => {
+      if (record.guest.#held.has(record)) record.guest.#releaseRecord(record);
+    };
+  }
 
   /**
    * `instance`: a WebAssembly.Instance or its exports; `convention`: a
@@ -464,7 +475,7 @@ export class Guest {
   /** Gives a buffer back to the guest, with its deallocator; only once. */
   release(buffer) {
     this.#check(buffer);
-    this.#releaseRecord(this.#records.get(buffer));
+    this.#releaseRecord(records.get(buffer));
   }
 
   /**
@@ -560,7 +571,7 @@ export class Guest {
   /** A new buffer the host holds: its record stays until it is released. */
   #hold(ptr, len, exportName) {
     const buffer = new GuestBuffer(ptr, len, exportName);
-    const record = { ptr, len, export: exportName };
+    const record = { guest: this, ptr, len, export: exportName };
     if (this.#forgotten === undefined) {
       record.buffer = buffer;
     } else {
@@ -570,10 +581,7 @@ export class Guest {
       this.#forgotten.register(buffer, record, record);
     }
     this.#held.add(record);
-    this.#records.set(buffer, record);
-    disposers.set(buffer, () => {
-      if (this.#held.has(record)) this.release(buffer);
-    });
+    records.set(buffer, record);
     return buffer;
   }
 
@@ -613,7 +621,7 @@ export class Guest {
 
   /** Throws unless the host holds `buffer`, from this guest. */
   #check(buffer) {
-    if (this.#held.has(this.#records.get(buffer))) return;
+    if (this.#held.has(records.get(buffer))) return;
     if (this.#released.has(buffer)) {
       throw new WasmMemoryError(ErrorKind.AlreadyReleased, `the buffer of ${describe(buffer)} was already released`,
         { export: buffer.export, ptr: buffer.ptr, len: buffer.len });
