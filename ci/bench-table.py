@@ -1,15 +1,15 @@
-"""Turns the output of the two round-trip benchmarks into the table chapters
-8 and 11 show: `ci/bench-table.py --rust RUST_FILE... --go GO_FILE... >
-benchmarks/round-trip.md`; with `--instances FILE...`, the output of the
-`instances` benchmark into chapter 15's table (`benchmarks/instances.md`);
-with `--models RUST_FILE... --go GO_FILE...`, the output of the `models`
-benchmark and of `go test -bench BenchmarkModels` into chapter 17's tables
-(`benchmarks/models.md`); with `--lifting RUST_FILE...`, the `lift_*` rows of
-the same `models` benchmark into chapter 16's table (`benchmarks/lifting.md`);
-with `--streams FILE...`, the output of the `streams` benchmark into chapter
-16's other table (`benchmarks/streams.md`);
-with `--recipes FILE...`, what `ci/recipes --bench`
-wrote (JSON) into the recipes' table (`benchmarks/recipes.md`).
+"""Turns the output of the two round-trip benchmarks into the table the
+utility's reference page shows: `ci/bench-table.py --rust RUST_FILE... --go
+GO_FILE... > benchmarks/round-trip.md`; with `--instances FILE...`, the
+output of the `instances` benchmark into `benchmarks/instances.md`; with
+`--models RUST_FILE... --go GO_FILE...`, the output of the `models`
+benchmark and of `go test -bench BenchmarkModels` into
+`benchmarks/models.md`; with `--lifting RUST_FILE...`, the `lift_*` rows of
+the same `models` benchmark into `benchmarks/lifting.md`; with `--streams
+FILE...`, the output of the `streams` benchmark into
+`benchmarks/streams.md` (these four are shown in src/reference-costs.md);
+with `--recipes FILE...`, what `ci/recipes --bench` wrote (JSON) into the
+recipes' table (`benchmarks/recipes.md`).
 
 Each RUST_FILE is what one run of `cargo bench -p book-harness --bench
 round_trip` printed (divan), each GO_FILE what one run of `go test -bench

@@ -81,7 +81,7 @@ test('TextDecoder refuses a view of shared memory, isolated or not; a copy decod
   }
 });
 
-test('a decoder that copies only `instanceof SharedArrayBuffer` fails on a page without isolation', async () => {
+test('a decoder that copies only `instanceof SharedArrayBuffer` fails on a page without isolation; the buffer\'s tag does not', async () => {
   const seen = {};
   for (const page of ['plain', 'isolated']) {
     seen[page] = await inPage(page, () => {
@@ -96,6 +96,12 @@ test('a decoder that copies only `instanceof SharedArrayBuffer` fails on a page 
         }
       };
       // ANCHOR: shared_guards
+      // The bare check: without isolation the global SharedArrayBuffer is
+      // not defined, so the check itself throws a ReferenceError.
+      const bare = (bytes) => {
+        const shared = bytes.buffer instanceof SharedArrayBuffer;
+        return new TextDecoder().decode(shared ? bytes.slice() : bytes);
+      };
       // The usual guard: without isolation there is no SharedArrayBuffer
       // global, so it decides "not shared" and hands the view over as it is.
       const guarded = (bytes) => {
@@ -108,16 +114,17 @@ test('a decoder that copies only `instanceof SharedArrayBuffer` fails on a page 
         return new TextDecoder().decode(shared ? bytes.slice() : bytes);
       };
       // ANCHOR_END: shared_guards
-      return { isolated: crossOriginIsolated, guarded: attempt(guarded), robust: attempt(robust) };
+      return { isolated: crossOriginIsolated, bare: attempt(bare), guarded: attempt(guarded), robust: attempt(robust) };
     });
   }
   assert.deepEqual(seen, {
     plain: {
       isolated: false,
+      bare: 'ReferenceError: SharedArrayBuffer is not defined',
       guarded: "TypeError: Failed to execute 'decode' on 'TextDecoder': The provided ArrayBufferView value must not be shared.",
       robust: 'hello',
     },
-    isolated: { isolated: true, guarded: 'hello', robust: 'hello' },
+    isolated: { isolated: true, bare: 'hello', guarded: 'hello', robust: 'hello' },
   });
 });
 

@@ -113,7 +113,7 @@ test('the GC hazard: an unpinned object is overwritten, a pinned one is not', as
 });
 
 test('the memory explorer: write, call, read, free, and a view going stale', async () => {
-  const session = await open('ch09-javascript-hosts');
+  const session = await open('ch02-linear-memory');
   const { page } = session;
   const call = page.locator('[data-out=call]');
   const views = page.locator('[data-out=views]');
@@ -152,7 +152,8 @@ test('the widgets follow the dark themes', async () => {
 });
 
 test("Chromium's TextDecoder refuses a view of shared memory (chapter 9)", async () => {
-  const session = await open('ch09-javascript-hosts');
+  // Chapter 9's claim, checked in a page with a widget (the explorer's, chapter 2).
+  const session = await open('ch02-linear-memory');
   const result = await session.page.evaluate(() => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     try {
@@ -170,7 +171,8 @@ test("Chromium's TextDecoder refuses a view of shared memory (chapter 9)", async
 });
 
 test("Chromium's toResizableBuffer: a length-tracking view follows growth (chapter 9)", async () => {
-  const session = await open('ch09-javascript-hosts');
+  // Chapter 9's claim, checked in a page with a widget (the explorer's, chapter 2).
+  const session = await open('ch02-linear-memory');
   const result = await session.page.evaluate(() => {
     // ANCHOR: browser_length_tracking
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });

@@ -98,3 +98,16 @@ export function outcome(call) {
     return `threw ${err.name}: ${err.message}`;
   }
 }
+
+/**
+ * Instantiates a listing that imports WASI preview 1 (the Go guests) with
+ * Node's `node:wasi` (no arguments, environment or files), runs a reactor's
+ * `_initialize` as every room does, and returns its exports.
+ */
+export async function instantiateWasi(name) {
+  const { WASI } = await import('node:wasi');
+  const wasi = new WASI({ version: 'preview1', returnOnExit: true });
+  const { instance } = await WebAssembly.instantiate(artifact(name), wasi.getImportObject());
+  if (instance.exports._initialize) wasi.initialize(instance);
+  return instance.exports;
+}

@@ -1,15 +1,18 @@
 // Chapter 9: a JavaScript host, with the plain WebAssembly API.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import test from 'node:test';
+import vm from 'node:vm';
+import { Worker } from 'node:worker_threads';
 
-import { Guest, Reason, WasmMemoryError, copyOut } from 'wasm-memory-js';
+import { Guest } from 'wasm-memory-js';
 import { artifact, artifactPath, expectFile, instantiate } from './book.mjs';
 
 test('a round trip with the plain WebAssembly API', async () => {
-  // ANCHOR: round_trip
   const { instance } = await WebAssembly.instantiate(artifact('CH04_PACKED_RETURN'));
+  // ANCHOR: round_trip
   const { memory, allocate, deallocate, greet } = instance.exports;
 
   // In: allocate in the guest, encode straight into its memory.
@@ -34,8 +37,8 @@ test('a round trip with the plain WebAssembly API', async () => {
 });
 
 test('a wrong address: the guest traps, and a typed array counts its offset in elements', async () => {
-  // ANCHOR: wrong_address
   const { instance } = await WebAssembly.instantiate(artifact('CH02_OUT_OF_BOUNDS'));
+  // ANCHOR: wrong_address
   const { memory, load_byte } = instance.exports;
 
   // One byte past the end: the guest's load traps.
@@ -68,11 +71,11 @@ test('BigInt and Number do not mix', async () => {
 
 test('memory.grow detaches every view made before it', async () => {
   const { instance } = await WebAssembly.instantiate(artifact('CH04_PACKED_RETURN'));
-  const { memory, allocate } = instance.exports;
-  const greeting = new TextEncoder().encode('Hello');
   // ANCHOR: stale
+  const { memory, allocate } = instance.exports;
   const view = new Uint8Array(memory.buffer); // made before the call...
-  view.set(greeting, 1024);
+  view.set(new TextEncoder().encode('Hello'), 1024);
+  const pagesBefore = memory.buffer.byteLength / 65536;
 
   allocate(4 << 20); // ...which allocates 4 MiB, so the guest grows its memory
 
@@ -83,8 +86,23 @@ test('memory.grow detaches every view made before it', async () => {
 
   // A fresh view sees the memory as it is now.
   const fresh = new Uint8Array(memory.buffer);
-  assert.equal(new TextDecoder().decode(fresh.subarray(1024, 1029)), 'Hello');
+  const pagesAfter = fresh.length / 65536;
+  const hello = new TextDecoder().decode(fresh.subarray(1024, 1029));
   // ANCHOR_END: stale
+  expectFile('ch09-javascript-hosts/stale-view.txt',
+    `before the call: ${pagesBefore} pages\nafter allocate(4 MiB): ${pagesAfter} pages\na fresh view reads "${hello}" at 1024\n`);
+  // The figure of the chapter: the views and buffers before and after, with this run's sizes.
+  expectFile('ch09-javascript-hosts/stale-view.mmd', [
+    'flowchart LR',
+    '  subgraph before["before allocate(4 MiB)"]',
+    `    view1["view: ${pagesBefore * 65536} bytes"] --> buffer1["ArrayBuffer: ${pagesBefore} pages"]`,
+    '  end',
+    '  subgraph after["after the call"]',
+    `    view2["the same view: ${view.length} bytes"] --> buffer2["that ArrayBuffer: detached"]`,
+    `    fresh["fresh view: ${fresh.length} bytes"] --> buffer3["memory.buffer: ${pagesAfter} pages"]`,
+    '  end',
+    '',
+  ].join('\n'));
 });
 
 test('memory.grow(0) detaches too', async () => {
@@ -103,13 +121,48 @@ test('a shared memory does not detach, but old views do not grow', () => {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
   const view = new Uint8Array(memory.buffer);
   memory.grow(1);
-  assert.ok(memory.buffer instanceof SharedArrayBuffer);
+  assert.equal(Object.prototype.toString.call(memory.buffer), '[object SharedArrayBuffer]');
   assert.equal(view.length, 65536); // still usable, still one page long
   assert.equal(memory.buffer.byteLength, 131072); // the new page needs a new view
   // ANCHOR_END: shared
   // Node's TextDecoder accepts a view of shared memory (browsers refuse; see
   // the browser tests).
   assert.equal(new TextDecoder().decode(view.subarray(0, 1)), '\0');
+});
+
+test('instanceof SharedArrayBuffer: false across realms, true after postMessage; the buffer\'s own tag always tells', async () => {
+  // ANCHOR: shared_realms
+  // A shared memory made in another realm (a vm context here; an iframe in a page)
+  // has that realm's SharedArrayBuffer, not this one's.
+  const foreign = vm.runInNewContext('new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer');
+  assert.equal(foreign instanceof SharedArrayBuffer, false);
+  // Asking the buffer what it is works in every realm, and needs no global.
+  const isShared = (buffer) => Object.prototype.toString.call(buffer) === '[object SharedArrayBuffer]';
+  assert.equal(isShared(foreign), true);
+  // ANCHOR_END: shared_realms
+
+  // A worker receives a posted SharedArrayBuffer as one of its own realm's.
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const worker = new Worker(`
+    const { parentPort } = require('node:worker_threads');
+    parentPort.once('message', (buffer) => parentPort.postMessage({
+      instanceOf: buffer instanceof SharedArrayBuffer,
+      tag: Object.prototype.toString.call(buffer),
+    }));`, { eval: true });
+  worker.postMessage(memory.buffer);
+  const [seen] = await once(worker, 'message');
+  await worker.terminate();
+  assert.deepEqual(seen, { instanceOf: true, tag: '[object SharedArrayBuffer]' });
+
+  // Where the global is missing (a page that is not cross-origin isolated;
+  // here, a context without it), instanceof throws before it can answer.
+  const context = vm.createContext({ buffer: memory.buffer });
+  vm.runInContext('delete globalThis.SharedArrayBuffer', context);
+  assert.throws(() => vm.runInContext('buffer instanceof SharedArrayBuffer', context), {
+    name: 'ReferenceError',
+    message: 'SharedArrayBuffer is not defined',
+  });
+  assert.equal(vm.runInContext('Object.prototype.toString.call(buffer)', context), '[object SharedArrayBuffer]');
 });
 
 // ANCHOR: bytes_of
@@ -167,14 +220,34 @@ test('a Number for an i64 parameter is a TypeError; a BigInt is the way in', asy
   // ANCHOR_END: bigint_param
 });
 
+test('the numbers of Listing 9-1, as every host of the book reads them', async () => {
+  const { instance } = await WebAssembly.instantiate(artifact('CH09_NUMBERS'));
+  // ANCHOR: numbers_host
+  const { next_i64, next_i32 } = instance.exports;
+  // An i64 is a BigInt: all 64 bits, so 2^53 + 1 is exact.
+  const exact = next_i64(2n ** 53n);
+  assert.equal(exact, 2n ** 53n + 1n);
+  // It arrives signed: the largest i64, plus one, is the smallest.
+  const wrapped = next_i64(2n ** 63n - 1n);
+  assert.equal(wrapped, -(2n ** 63n));
+  const wrappedUnsigned = BigInt.asUintN(64, wrapped); // the same 64 bits, unsigned
+  // An i32 is a Number, signed too: a pointer at 2 GiB arrives negative.
+  const pointer = next_i32(2 ** 31 - 1);
+  assert.equal(pointer, -(2 ** 31));
+  const pointerUnsigned = pointer >>> 0; // the same 32 bits, unsigned
+  // ANCHOR_END: numbers_host
+  expectFile('ch09-javascript-hosts/numbers.txt',
+    `next_i64(2^53) = ${exact}\n` +
+    `next_i64(2^63 - 1) = ${wrapped}, unsigned ${wrappedUnsigned}\n` +
+    `next_i32(2^31 - 1) = ${pointer}, unsigned ${pointerUnsigned}\n`);
+});
+
 test('an i32 result arrives signed; >>> 0 reads it unsigned', async () => {
   const { next_i32 } = await instantiate('CH09_NUMBERS');
-  // ANCHOR: i32_signed
   const wrapped = next_i32(2 ** 31 - 1); // the largest i32, plus one
   assert.equal(wrapped, -(2 ** 31)); // a pointer at 2 GiB would arrive like this
   assert.equal(wrapped >>> 0, 2 ** 31); // the unsigned reading
   assert.equal(next_i32(2 ** 32 - 1), 0); // a Number argument is taken modulo 2^32
-  // ANCHOR_END: i32_signed
 });
 
 test('the same 64 bits, read signed and unsigned', async () => {
@@ -347,25 +420,35 @@ test("Node's row of the table of hosts (chapter 11)", async () => {
 
 // ANCHOR: read_prefixed
 /**
- * The bytes at a length-prefixed pointer: all Numbers, no BigInt. The
- * 4-byte length is read from guest memory, so it is checked like the bytes
- * it announces (copyOut checks the range against the memory, and the cap).
+ * A copy of the bytes at a length-prefixed pointer. The 4-byte length is
+ * read from guest memory, so it is checked like the bytes it announces.
  */
 function readPrefixed(memory, ptr) {
-  const len = new DataView(copyOut(memory, ptr, 4).buffer).getUint32(0, true); // little-endian, as wasm is
-  return copyOut(memory, ptr + 4, len);
+  const size = memory.buffer.byteLength;
+  if (ptr + 4 > size) throw new RangeError(`the length at ${ptr} runs past the end of memory (${size} bytes)`);
+  const len = new DataView(memory.buffer).getUint32(ptr, true); // little-endian, as wasm is
+  if (ptr + 4 + len > size) {
+    throw new RangeError(`${len} bytes at ${ptr + 4} run past the end of memory (${size} bytes)`);
+  }
+  return new Uint8Array(memory.buffer).slice(ptr + 4, ptr + 4 + len); // slice copies
 }
 // ANCHOR_END: read_prefixed
 
 test('a length prefix: one i32 result, and a length that is one more claim to check', async () => {
-  const { memory, greeting, lying_greeting } = await instantiate('CH09_LENGTH_PREFIX');
-  assert.equal(typeof greeting(), 'number');
-  assert.equal(new TextDecoder().decode(readPrefixed(memory, greeting())), 'Hello, prefix!');
-  assert.throws(() => readPrefixed(memory, lying_greeting()), (error) => {
-    assert.ok(error instanceof WasmMemoryError);
-    assert.equal(error.reason, Reason.TooLong); // 1 GiB is past copyOut's cap: refused before reading
-    return true;
-  });
+  const { instance } = await WebAssembly.instantiate(artifact('CH09_LENGTH_PREFIX'));
+  // ANCHOR: prefixed_calls
+  const { memory, greeting, lying_greeting } = instance.exports;
+  assert.equal(typeof greeting(), 'number'); // an i32: no BigInt
+  const text = new TextDecoder().decode(readPrefixed(memory, greeting()));
+  assert.equal(text, 'Hello, prefix!');
+  let refused;
+  try {
+    readPrefixed(memory, lying_greeting()); // its prefix says 1 GiB
+  } catch (error) {
+    refused = error.message;
+  }
+  // ANCHOR_END: prefixed_calls
+  expectFile('ch09-javascript-hosts/length-prefix.txt', `greeting: ${JSON.stringify(text)}\nlying_greeting: ${refused}\n`);
 });
 
 test('how big a memory may be: 2 GiB or 4 GiB up front, and what is past the limit', () => {
@@ -396,6 +479,7 @@ test('how big a memory may be: 2 GiB or 4 GiB up front, and what is past the lim
   // ANCHOR_END: memory_limits
 });
 
+// ANCHOR: run_with_address_space
 /**
  * Runs `script` in a child Node with `flags`, its address space limited to
  * `kib` KiB (the shell's `ulimit -v`), and returns what it prints.
@@ -405,6 +489,7 @@ function runWithAddressSpace(kib, flags, script) {
     encoding: 'utf8',
   });
 }
+// ANCHOR_END: run_with_address_space
 
 test('growth can fail below the maximum when the process runs out of address space', () => {
   // ANCHOR: grow_fails_early
@@ -471,6 +556,7 @@ test('a guest that says when it grew: the host rebuilds its view in the callback
   assert.ok(grownTo.length >= 1, 'the guest grew and said so');
   assert.equal(grownTo.at(-1), memory.buffer.byteLength / 65536, 'with its size in pages');
   assert.equal(bytes.buffer, memory.buffer, 'the view is the current one');
+  expectFile('ch09-javascript-hosts/grow-notify.txt', `logged: ${JSON.stringify(logged)}\ngrew to: ${grownTo.join(', ')} pages\n`);
 });
 
 test('design#1162: an ArrayBuffer cannot become a memory, and a memory\'s buffer cannot be handed over', () => {
@@ -491,26 +577,28 @@ test('design#1162: an ArrayBuffer cannot become a memory, and a memory\'s buffer
 });
 
 test('bytes from elsewhere: one copy with set, or written in place by an API that takes a view', async () => {
-  const { memory, allocate, deallocate, sum_bytes } = await instantiate('CH03_SUM_BYTES');
+  const { instance } = await WebAssembly.instantiate(artifact('CH03_SUM_BYTES'));
+  const file = artifactPath('CH03_SUM_BYTES'); // any file: this one starts with "\0asm"
   // ANCHOR: bytes_in
+  const { memory, allocate, deallocate, sum_bytes } = instance.exports;
   // A message that arrived as an ArrayBuffer of its own: one copy, with set.
   const message = new Uint8Array([1, 2, 3, 4]).buffer;
   const ptr = allocate(message.byteLength);
   new Uint8Array(memory.buffer, ptr, message.byteLength).set(new Uint8Array(message));
-  assert.equal(sum_bytes(ptr, message.byteLength), 10);
+  const messageSum = sum_bytes(ptr, message.byteLength);
   deallocate(ptr, message.byteLength);
 
   // An API that writes into a view the caller passes needs no copy: the
   // bytes land in the guest's memory. Node's fs.readSync is one:
-  const file = artifactPath('CH03_SUM_BYTES');
   const fd = fs.openSync(file, 'r');
   const at = allocate(4);
   const read = fs.readSync(fd, new Uint8Array(memory.buffer, at, 4), 0, 4, 0);
   fs.closeSync(fd);
   assert.equal(read, 4);
-  assert.equal(sum_bytes(at, 4), 0x00 + 0x61 + 0x73 + 0x6d); // "\0asm", read by the guest
+  const fileSum = sum_bytes(at, 4); // the guest reads the file's first bytes
   deallocate(at, 4);
   // ANCHOR_END: bytes_in
+  expectFile('ch09-javascript-hosts/bytes-in.txt', `a message copied in: sum ${messageSum}\n4 bytes read in place: sum ${fileSum}\n`);
   // crypto.getRandomValues writes into the view it is given, too.
   const random = allocate(16);
   const filled = crypto.getRandomValues(new Uint8Array(memory.buffer, random, 16));
@@ -538,6 +626,7 @@ test('a stream\'s BYOB reader cannot read into a view of the memory: it would tr
   // ANCHOR_END: byob
 });
 
+// ANCHOR: big_memory_script
 /** Runs the ES module `script` like runWithAddressSpace, and parses the JSON it prints. */
 function runModuleWithAddressSpace(kib, script) {
   const output = execFileSync('/bin/sh', ['-c', `ulimit -v ${kib} && exec "$0" "$@"`, process.execPath,
@@ -567,6 +656,7 @@ const BIG_MEMORY_SCRIPT = (path) => `
     seen.growFromJs = await attempt(() => exports.memory.grow(1024));
   }
   console.log(JSON.stringify(seen));`;
+// ANCHOR_END: big_memory_script
 
 test('out of memory at instantiation: a RangeError when the process has no room for the memory; a smaller memory fits', () => {
   // ANCHOR: oom_at_instantiation
@@ -592,10 +682,12 @@ test('spec#584: memory.grow in wasm returns -1, Memory.prototype.grow throws a R
   // ANCHOR_END: grow_fails_both_ways
 });
 
+// ANCHOR: reserved_address_space
 /** The address space this process has reserved, in bytes (Linux). */
 function reservedAddressSpace() {
   return Number(/VmSize:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
 }
+// ANCHOR_END: reserved_address_space
 
 test('emscripten#20946: each memory reserves 8 GiB or more of address space, whatever its size', () => {
   // ANCHOR: reservation

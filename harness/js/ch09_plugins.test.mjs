@@ -3,14 +3,14 @@
 // host back through `env.log(ptr, len)`; the import closes over `guest`,
 // assigned once the instance exists (imports are given before it does, and
 // run only during calls). The Go plugin, CH08_PLUGIN_GO, is a WASI reactor
-// (it imports `wasi_snapshot_preview1` and exports `_initialize`); book.mjs
-// gives guests no WASI, so it is tested by the Rust and Go hosts only.
+// (it imports `wasi_snapshot_preview1` and exports `_initialize`); this
+// file gives no guest WASI, so the Rust and Go hosts test that plugin.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { Convention, ErrorKind, Guest, POINTER_HIGH, Reason, packPtrLen } from 'wasm-memory-js';
 
-import { instantiate } from './book.mjs';
+import { artifact, instantiate } from './book.mjs';
 
 test('the hand-written wat plugin: alloc/dealloc, packed pointer-high', async () => {
   let guest;
@@ -28,19 +28,18 @@ test('the hand-written wat plugin: alloc/dealloc, packed pointer-high', async ()
 });
 
 test('the Rust plugin: its own allocator names, and a host function that answers with a buffer', async () => {
+  const module = await WebAssembly.compile(artifact('CH08_PLUGIN_RUST'));
   // ANCHOR: plugin
   let guest; // assigned below: the imports run only during calls
   const logs = [];
-  const exports = await instantiate('CH08_PLUGIN_RUST', {
-    imports: {
-      env: {
-        log: (ptr, len) => logs.push(guest.readArgumentString('log', ptr, len)),
-        decorate: (ptr, len) => {
-          const text = guest.readArgumentString('decorate', ptr, len);
-          // Allocated with `plugin_alloc`, and the plugin's from now on.
-          const { ptr: answer, len: answerLen } = guest.handOver(`*${text}*`);
-          return packPtrLen(answer, answerLen, POINTER_HIGH); // an i64: a BigInt
-        },
+  const { exports } = await WebAssembly.instantiate(module, {
+    env: {
+      log: (ptr, len) => logs.push(guest.readArgumentString('log', ptr, len)),
+      decorate: (ptr, len) => {
+        const text = guest.readArgumentString('decorate', ptr, len);
+        // Allocated with `plugin_alloc`, and the plugin's from now on.
+        const { ptr: answer, len: answerLen } = guest.handOver(`*${text}*`);
+        return packPtrLen(answer, answerLen, POINTER_HIGH); // an i64: a BigInt
       },
     },
   });

@@ -70,9 +70,9 @@ async function instantiateHostCalls({ name = 'Ferris', fetchNameWith = fetchName
     },
     fetch_name: () => fetchNameWith(exports, name),
   };
+  // ANCHOR_END: imports
   exports = await instantiate('CH12_HOST_CALLS', { imports: { env } });
   guest = new Guest(exports, { maxLen: MAX_LOG });
-  // ANCHOR_END: imports
   return { exports, guest, log };
 }
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import test from 'node:test';
 
-import { instantiate } from './book.mjs';
+import { artifact, instantiate } from './book.mjs';
 
 // ANCHOR: jspi_table
 /** The V8 flag that had JSPI before it was on by default. */
@@ -117,13 +117,14 @@ function fetchBytesIntoEarlyView(getMemory, fetchBytes, seen) {
  */
 async function instantiateAwaiting(makeImport = fetchBytesImport) {
   const { pending, fetchBytes } = pendingFetches();
+  const wasmBytes = artifact('CH12_AWAITING_IMPORT');
   // ANCHOR: instantiate
   let exports; // assigned once the instance exists, before any call
   const env = {
     // makeImport is fetchBytesImport, or the mistake below.
     fetch_bytes: new WebAssembly.Suspending(makeImport(() => exports.memory, fetchBytes)),
   };
-  exports = await instantiate('CH12_AWAITING_IMPORT', { imports: { env } });
+  ({ exports } = (await WebAssembly.instantiate(wasmBytes, { env })).instance);
   const fillAfterFetch = WebAssembly.promising(exports.fill_after_fetch);
   // ANCHOR_END: instantiate
   return { exports, fillAfterFetch, pending };

@@ -28,7 +28,6 @@ function objectHeader(memory, ptr) {
   const header = new DataView(memory.buffer, ptr - 8, 8);
   return { id: header.getUint32(0, true), byteLength: header.getUint32(4, true) };
 }
-// ANCHOR_END: header
 
 /** The bytes of the managed object at `ptr` of class `id`, copied out. */
 function liftObject(memory, ptr, id) {
@@ -36,6 +35,7 @@ function liftObject(memory, ptr, id) {
   if (header.id !== id) throw new TypeError(`the object at ${ptr} has class id ${header.id}, not ${id}`);
   return new Uint8Array(memory.buffer, ptr, header.byteLength).slice();
 }
+// ANCHOR_END: header
 
 // ANCHOR: lift_string
 /** The AssemblyScript string at `ptr`: UTF-16LE code units. */
@@ -328,11 +328,18 @@ test('AssemblyScript#2847: the bytes another runtime sees before "A" are its hea
   // ANCHOR_END: header_before_a
 });
 
-/** Compiles the listing `source` with the pinned asc and `flags`, to `dir/release.wasm` (and, with --bindings, `dir/release.js`). */
+// ANCHOR: asc_main
+/**
+ * Compiles the listing `source` with the pinned asc and `flags`, to
+ * `dir/release.wasm` (and, with --bindings, `dir/release.js`). `asc()`
+ * imports the compiler's API (`assemblyscript/asc`), `listing(source)` is
+ * the path of the listing's file.
+ */
 async function ascMain(source, dir, flags) {
   const { error, stderr } = await (await asc()).main([listing(source), '--outFile', path.join(dir, 'release.wasm'), ...flags]);
   assert.equal(error, null, String(stderr));
 }
+// ANCHOR_END: asc_main
 
 test('AssemblyScript#2244: bindings that call exports.__new, beside a wasm that does not export it', async () => {
   const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'ch13-bindings-'));

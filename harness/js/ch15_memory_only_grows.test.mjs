@@ -11,6 +11,7 @@ import { artifactPath } from './book.mjs';
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 
+// ANCHOR: run
 /** Runs `script` in a child Node started with `flags`, its address space limited to `kib` KiB. */
 function run(kib, flags, script) {
   const limit = kib === undefined ? 'unlimited' : String(kib);
@@ -18,6 +19,7 @@ function run(kib, flags, script) {
     encoding: 'utf8',
   }).trim();
 }
+// ANCHOR_END: run
 
 /** A script that instantiates chapter 15's growing guest (17 pages) and prints its size, or the error. */
 const INSTANTIATE = `
@@ -73,6 +75,7 @@ const compile = (name) => `
     console.log(error.name + ': ' + error.message);
   }`;
 
+// ANCHOR: run_or_refuse
 /** Runs `script` in a child Node with `flags`; what it prints, or what Node says when it refuses to start. */
 function runOrRefuse(flags, script) {
   try {
@@ -81,6 +84,7 @@ function runOrRefuse(flags, script) {
     return error.stderr.toString().trim().split('\n')[0].replace(/^.*?: /, '');
   }
 }
+// ANCHOR_END: run_or_refuse
 
 test('memory.discard: refused by every pinned Node, with or without V8 memory-control flag', () => {
   // ANCHOR: discard

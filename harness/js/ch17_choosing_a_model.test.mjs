@@ -57,10 +57,11 @@ test('AssemblyScript: the bindings trust the length in the header, and subarray 
 });
 
 test('wasm-memory-js: the same lie is an error that says what was wrong', async () => {
+  const exports = await instantiate('CH17_LYING_SHOUT');
   // ANCHOR: utility_liar
   // The hand-written liar of this chapter, under the utility's JavaScript
   // module: every (ptr, len) is checked before a view is made.
-  const guest = new Guest(await instantiate('CH17_LYING_SHOUT'));
+  const guest = new Guest(exports);
   assert.throws(() => guest.export('shout').callString('hello'), { name: 'WasmMemoryError' });
   // ANCHOR_END: utility_liar
   expectFile('ch17-choosing-a-model/liar-utility-js.txt', `${outcome(() => guest.export('shout').callString('hello'))}\n`);
@@ -71,7 +72,9 @@ test('rustwasm/book#29: calls from wasm into JavaScript, and from JavaScript int
   // ANCHOR: calls_both_ways
   // From wasm into JavaScript: the guest calls `next` once per item.
   let item = 0;
-  const exports = await instantiate('CH17_SUM_BY_CALLS', { imports: { env: { next: () => BigInt(item++) } } });
+  const imports = { env: { next: () => BigInt(item++) } };
+  const { instance } = await WebAssembly.instantiate(artifact('CH17_SUM_BY_CALLS'), imports);
+  const { exports } = instance;
   const sum = exports.sum_by_calls(items);
   // From JavaScript into wasm: an export that does nothing (no items).
   for (let i = 0; i < items; i++) assert.equal(exports.sum_in_memory(0, 0), 0n);

@@ -149,8 +149,10 @@ test('WasmGC: the array is opaque to JavaScript, so bytes cross one call each', 
 });
 
 test('JS string builtins: strings cross with no memory, on every release', async () => {
+  const wasmBytes = artifact('CH19_GC_STRINGS');
   // ANCHOR: builtins
-  const { shout } = await instantiate('CH19_GC_STRINGS', {}, { builtins: ['js-string'] });
+  const module = new WebAssembly.Module(wasmBytes, { builtins: ['js-string'] });
+  const { shout } = (await WebAssembly.instantiate(module, {})).exports;
   assert.equal(shout('hello, strings'), 'HELLO, STRINGS');
   // ANCHOR_END: builtins
   assert.equal(shout('caf\u00e9 \u{1d11e}'), 'CAF\u00e9 \u{1d11e}', 'UTF-16 code units, only ASCII shouted');
@@ -237,6 +239,7 @@ test('emscripten#19345: 81920 pages is past a 32-bit memory; a 64-bit memory may
   }
 });
 
+// ANCHOR: strings
 /** A new AssemblyScript string (class id 2) holding `text`, made by the runtime of `exports`. */
 function lowerString(exports, memory, text) {
   const ptr = exports.__new(2 * text.length, 2) >>> 0;
@@ -250,6 +253,7 @@ function liftString(memory, ptr) {
   const byteLength = new DataView(memory.buffer).getUint32(ptr - 4, true);
   return new TextDecoder('utf-16le').decode(new Uint8Array(memory.buffer, ptr, byteLength).slice());
 }
+// ANCHOR_END: strings
 
 /** listings/ch19-beyond-one-memory/as-threads.ts, compiled as AssemblyScript#606's reader did. */
 async function compileForThreads() {

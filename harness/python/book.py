@@ -29,15 +29,6 @@ ASC = os.environ.get(
 # without its JavaScript bindings.
 ASC_FLAGS = ["--runtime", "incremental", "--exportRuntime", "--optimizeLevel", "2"]
 
-# The most a host copies out of a guest for one result: larger claims are
-# refused before anything is allocated.
-MAX_RESULT_LEN = 1 << 20
-
-
-class GuestLied(Exception):
-    """A guest returned a `(ptr, len)` this host refuses to read."""
-
-
 def artifact_path(name):
     """The path of the artifact named like its Rust constant, such as `CH04_PACKED_RETURN`."""
     manifest = os.environ.get("BOOK_ARTIFACTS")
@@ -91,6 +82,16 @@ def compile_zig(name):
         return _compile(command, output)
 
 
+# ANCHOR: checks
+# The most a host copies out of a guest for one result: larger claims are
+# refused before anything is allocated.
+MAX_RESULT_LEN = 1 << 20
+
+
+class GuestLied(Exception):
+    """A guest returned a `(ptr, len)` this host refuses to read."""
+
+
 def unpack(packed):
     """Splits the book's packing, `(len << 32) | ptr`, into `(ptr, len)`.
 
@@ -121,6 +122,7 @@ def decode(export, data):
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise GuestLied(f"{export} returned bytes that are not UTF-8: {error}") from None
+# ANCHOR_END: checks
 
 
 def expect_file(name, actual):
@@ -141,3 +143,21 @@ def expect_file(name, actual):
             f"expected/{name} differs from this run (SNAPSHOTS=overwrite writes it):\n"
             f"--- expected\n{expected}\n--- actual\n{actual}"
         )
+
+
+# ANCHOR: instantiate_wasi
+def instantiate_wasi(store, name):
+    """Instantiates a listing that imports WASI preview 1 (the Go guests) in
+    `store`, with an empty WASI context, runs a reactor's `_initialize` as
+    every room does, and returns its exports."""
+    import wasmtime  # here, not at the top: the room's other hosts do not need it
+
+    linker = wasmtime.Linker(store.engine)
+    linker.define_wasi()
+    store.set_wasi(wasmtime.WasiConfig())
+    module = wasmtime.Module.from_file(store.engine, artifact_path(name))
+    exports = linker.instantiate(store, module).exports(store)
+    if "_initialize" in exports:
+        exports["_initialize"](store)
+    return exports
+# ANCHOR_END: instantiate_wasi

@@ -27,6 +27,7 @@ _LOG_LINES = []
 _LOGGER = extism.set_log_custom(_LOG_LINES.append, "error")
 
 
+# ANCHOR: plugins
 def last_cause():
     """The innermost reason libextism logged for the last failed call."""
     _LOGGER.drain()
@@ -40,7 +41,9 @@ def last_cause():
 
 
 def plugin():
+    """Chapter 17's shouting plug-in, `shout.wasm`."""
     return extism.Plugin(artifact("CH17_EXTISM_SHOUT"), wasi=False)
+# ANCHOR_END: plugins
 
 
 class ExtismPython(unittest.TestCase):
@@ -257,7 +260,6 @@ BLOCKS = """
                              (i32.const 100))))
     (i32.const 0)))
 """
-# ANCHOR_END: kernel_blocks
 
 
 def blocks_plugin():
@@ -265,7 +267,9 @@ def blocks_plugin():
 
 
 def offset(output):
+    """The offset a call returned, as 8 little-endian bytes."""
     return int.from_bytes(output, "little")
+# ANCHOR_END: kernel_blocks
 
 
 class KernelMemoryPerCall(unittest.TestCase):
@@ -313,6 +317,7 @@ class KernelMemoryPerCall(unittest.TestCase):
         expect_file("atlas-hosts/extism-kernel-blocks.txt", "\n".join(lines) + "\n")
 
 
+# ANCHOR: address_space
 def address_space():
     """The process's virtual size, in bytes (VmSize in /proc/self/status).
     wasmtime reserves gigabytes of address space for each memory of each
@@ -322,6 +327,7 @@ def address_space():
             if line.startswith("VmSize:"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError("no VmSize in /proc/self/status")
+# ANCHOR_END: address_space
 
 
 # ANCHOR: old_del

@@ -71,12 +71,14 @@ def signature(store, func):
     return [str(t) for t in kind.params], [str(t) for t in kind.results]
 
 
+# ANCHOR: read_c_string
 def read_c_string(store, memory, ptr, limit=64):
     """The bytes at `ptr` up to the first NUL, read as a C host reads a
     `char *`; refuses a range past the end of memory, and stops at `limit`."""
     check_range("a C string", ptr, limit, memory.data_len(store))
     data = bytes(memory.read(store, ptr, ptr + limit))
     return data.split(b"\0", 1)[0]
+# ANCHOR_END: read_c_string
 
 
 # Zig: an export that returns an extern struct (ziglang/zig#13711).

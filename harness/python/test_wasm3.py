@@ -123,6 +123,7 @@ class Wasm3(unittest.TestCase):
         expect_file("atlas-hosts/wasm3.txt", "\n".join(lines) + "\n")
 
 
+# ANCHOR: as_objects
 # AssemblyScript's class ids for the two objects a host makes, as chapter 13
 # has them: an ArrayBuffer is 1, a string 2.
 ARRAY_BUFFER_ID = 1
@@ -144,7 +145,6 @@ def load_assemblyscript(name):
     return runtime
 
 
-# ANCHOR: as_objects
 def new_object(runtime, data, class_id):
     """Copies `data` into a new, pinned AssemblyScript object of `class_id`:
     the address of its first byte. The host unpins it when done with it."""

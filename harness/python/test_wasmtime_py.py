@@ -15,15 +15,19 @@ from book import (
     compile_zig,
     decode,
     expect_file,
+    instantiate_wasi,
     unpack,
 )
 
 LIES = ["ends_past_memory", "length_wraps_around", "huge_length", "invalid_utf8"]
 
 
+# ANCHOR: loading
 def instantiate(name, store):
+    """A listing that imports nothing, instantiated."""
     module = wasmtime.Module.from_file(store.engine, artifact_path(name))
     return wasmtime.Instance(store, module, []).exports(store)
+# ANCHOR_END: loading
 
 
 # ANCHOR: greet
@@ -149,9 +153,10 @@ def byte_offset_guest():
 
 
 # ANCHOR: read_bytes
-def instantiate_reader(store, seen):
-    """The AssemblyScript guest, with a `read_bytes(ptr, len)` import that
-    records the bytes it finds at `ptr` in the caller's memory."""
+def instantiate_reader(store, seen, wasm):
+    """The AssemblyScript guest `wasm` (byte_offset.ts compiled), with a
+    `read_bytes(ptr, len)` import that records the bytes it finds at `ptr`
+    in the caller's memory."""
 
     def read_bytes(caller, ptr, length):
         memory = caller["memory"]
@@ -168,7 +173,7 @@ def instantiate_reader(store, seen):
         ),
         "abort": wasmtime.Func(store, wasmtime.FuncType([i32] * 4, []), abort),
     }
-    module = wasmtime.Module(store.engine, byte_offset_guest())
+    module = wasmtime.Module(store.engine, wasm)
     ordered = [imports[item.name] for item in module.imports]
     return wasmtime.Instance(store, module, ordered).exports(store)
 # ANCHOR_END: read_bytes
@@ -178,7 +183,7 @@ def what_read_bytes_saw(export):
     """The `(ptr, bytes)` the import got when `export` ran."""
     store = wasmtime.Store()
     seen = []
-    instantiate_reader(store, seen)[export](store)
+    instantiate_reader(store, seen, byte_offset_guest())[export](store)
     (call,) = seen
     return call
 
@@ -316,19 +321,6 @@ class ZigAllocator(unittest.TestCase):
 PAGE = 65536
 
 
-def instantiate_with_wasi(name, store):
-    """A listing that imports WASI (the Go guests), instantiated with an
-    empty WASI context; a Go reactor's `_initialize` is called first."""
-    linker = wasmtime.Linker(store.engine)
-    linker.define_wasi()
-    store.set_wasi(wasmtime.WasiConfig())
-    module = wasmtime.Module.from_file(store.engine, artifact_path(name))
-    exports = linker.instantiate(store, module).exports(store)
-    if "_initialize" in exports:
-        exports["_initialize"](store)
-    return exports
-
-
 # ANCHOR: grown_page
 def write_in_a_page_the_host_grew(store, exports, data):
     """What a host does without the guest's allocator: grow the memory by
@@ -348,7 +340,7 @@ class AHostPickedPlaceIsNotReserved(unittest.TestCase):
     # ANCHOR: grown_page_test
     def test_a_go_guest_writes_over_a_page_the_host_grew(self):
         store = wasmtime.Store()
-        exports = instantiate_with_wasi("CH06_GO_GREETER", store)
+        exports = instantiate_wasi(store, "CH06_GO_GREETER")
         where = write_in_a_page_the_host_grew(store, exports, MINE)
         # The guest allocates 1 MiB of garbage. Go's runtime takes the
         # memory it grows as starting where its heap ended: the host's page.
@@ -369,7 +361,7 @@ class AHostPickedPlaceIsNotReserved(unittest.TestCase):
 
     def test_a_block_the_guest_allocated_survives(self):
         store = wasmtime.Store()
-        exports = instantiate_with_wasi("CH06_GO_GREETER", store)
+        exports = instantiate_wasi(store, "CH06_GO_GREETER")
         memory = exports["memory"]
         data = b"the host's bytes"
         # The fix: ask the guest's allocator, which now counts the block
@@ -385,7 +377,7 @@ class AHostPickedPlaceIsNotReserved(unittest.TestCase):
     def test_what_the_card_shows(self):
         lines = []
         store = wasmtime.Store()
-        go = instantiate_with_wasi("CH06_GO_GREETER", store)
+        go = instantiate_wasi(store, "CH06_GO_GREETER")
         before = go["memory"].data_len(store)
         where = write_in_a_page_the_host_grew(store, go, MINE)
         grown = go["memory"].data_len(store) - before
@@ -401,7 +393,7 @@ class AHostPickedPlaceIsNotReserved(unittest.TestCase):
         page = bytes(rust["memory"].read(store, where, where + PAGE))
         lines.append(f"Rust guest: after 5000 allocate(4096): the page is intact: {page == MINE}")
         store = wasmtime.Store()
-        go = instantiate_with_wasi("CH06_GO_GREETER", store)
+        go = instantiate_wasi(store, "CH06_GO_GREETER")
         ptr = go["allocate"](store, 16)
         go["memory"].write(store, b"the host's bytes", ptr)
         go["churn"](store, 8 << 20, 4096)
@@ -519,15 +511,16 @@ def instantiate_logger(store, logged):
         wasmtime.Func(store, wasmtime.FuncType([i32, i32], []), log_impl, access_caller=True),
     ]
     return wasmtime.Instance(store, module, imports).exports(store)
-# ANCHOR_END: log_guest
 
 
 def logged_by(export):
+    """What the guest's `export` hands to the host's `log`."""
     store = wasmtime.Store()
     logged = []
     instantiate_logger(store, logged)[export](store)
     (line,) = logged
     return line
+# ANCHOR_END: log_guest
 
 
 class AStringAnImportReceives(unittest.TestCase):

@@ -1,4 +1,4 @@
-// The memory explorer (chapter 9): a JavaScript host in this page, driving
+// The memory explorer (chapter 2): a JavaScript host in this page, driving
 // the guest of Listing 4-1, with its linear memory shown as bytes.
 
 const ROWS = 16;

@@ -97,6 +97,7 @@ unsafe impl<A: GlobalAlloc, R: Report> GlobalAlloc for CheckedAllocator<A, R> {
         ptr
     }
 
+    // ANCHOR: dealloc
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         let slot = self
             .table()
@@ -117,6 +118,7 @@ unsafe impl<A: GlobalAlloc, R: Report> GlobalAlloc for CheckedAllocator<A, R> {
             }
         }
     }
+    // ANCHOR_END: dealloc
 }
 // ANCHOR_END: checked_allocator
 

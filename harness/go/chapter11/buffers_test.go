@@ -26,14 +26,26 @@ func TestBuffers(t *testing.T) {
 
 	// ANCHOR: buffers
 	// Copied in once, then written and read as often as needed.
-	input := must(guest.CopyIn(ctx, []byte("hello")))(t)
+	input, err := guest.CopyIn(ctx, []byte("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := guest.Write(input, []byte("howdy")); err != nil {
 		t.Fatal(err)
 	}
 	// An export's result, held until the host releases it.
-	shout := must(guest.OutputExport("shout", api.ValueTypeI32, api.ValueTypeI32))(t)
-	result := must(shout.CallBuffer(ctx, uint64(input.Ptr()), uint64(input.Len())))(t)
-	text := must(guest.ReadString(result))(t) // "HOWDY"
+	shout, err := guest.OutputExport("shout", api.ValueTypeI32, api.ValueTypeI32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	result, err := shout.CallBuffer(ctx, uint64(input.Ptr()), uint64(input.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := guest.ReadString(result) // "HOWDY"
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := errors.Join(guest.Release(ctx, input), guest.Release(ctx, result)); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +56,7 @@ func TestBuffers(t *testing.T) {
 
 	// Misuse, each refused with its own error.
 	held := must(guest.CopyIn(ctx, []byte("hello")))(t)
-	err := guest.Write(held, []byte("hello!"))
+	err = guest.Write(held, []byte("hello!"))
 	expectKind(t, err, wazerohost.DoesNotFit, `6 bytes do not fit in the 5-byte buffer at`, `from "allocate"`)
 	note(err)
 	_, err = guest.Adopt("shout", held.Ptr()+2, 8)

@@ -10,10 +10,26 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"example.com/wasm-memory-book/go/wazerohost"
 	"example.com/wasm-memory-book/harness/booktest"
 )
+
+// ANCHOR: reactor
+// instantiateReactor instantiates a Go or TinyGo guest built with
+// -buildmode=c-shared: it imports WASI preview 1, and its `_initialize`
+// (the Go runtime and the package initializers) must run before any
+// other export, instead of `_start`.
+func instantiateReactor(ctx context.Context, r wazero.Runtime, wasm []byte) (api.Module, error) {
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
+		return nil, err
+	}
+	config := wazero.NewModuleConfig().WithStartFunctions("_initialize")
+	return r.InstantiateWithConfig(ctx, wasm, config)
+}
+
+// ANCHOR_END: reactor
 
 func seedGuest(ctx context.Context, t *testing.T, r wazero.Runtime) api.Module {
 	t.Helper()
@@ -48,7 +64,11 @@ func seedGuest(ctx context.Context, t *testing.T, r wazero.Runtime) api.Module {
 			t.Errorf("logged %q", logged)
 		}
 	})
-	return booktest.Instantiate(ctx, t, r, "CH11_GO_SEED", booktest.Options{})
+	module, err := instantiateReactor(ctx, r, booktest.Artifact(t, "CH11_GO_SEED"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return module
 }
 
 func TestTheSeedSnippetRunsAsWritten(t *testing.T) {

@@ -191,7 +191,7 @@ func TestAMemoryLimitStopsAGuestThatKeepsEverything(t *testing.T) {
 		size(start), size(pages(module)))
 
 	// ANCHOR: memory_limit
-	// At most 256 pages (16 MiB) for any memory of any module of this
+	// At most 256 pages, 16 MiB, for any memory of any module of this
 	// runtime, whatever maximum the module declares.
 	config := wazero.NewRuntimeConfig().WithMemoryLimitPages(256)
 	limited := wazero.NewRuntimeWithConfig(ctx, config)

@@ -21,7 +21,7 @@ import (
 func pluginHost(ctx context.Context, t testing.TB, r wazero.Runtime, convention wazerohost.Convention,
 	logged *[]string) {
 	t.Helper()
-	// log(ptr, len): a message the plugin lends for the call.
+	// log, with a (ptr, len): a message the plugin lends for the call.
 	log := func(ctx context.Context, m api.Module, ptr, length uint32) {
 		guest, err := wazerohost.New(m, convention)
 		if err != nil {
@@ -98,8 +98,8 @@ func TestPlugins(t *testing.T) {
 			r := newRuntime(t, nil)
 			var logged []string
 			pluginHost(ctx, t, r, test.convention, &logged)
-			// ANCHOR: plugin_call
 			module := booktest.Instantiate(ctx, t, r, test.artifact, booktest.Options{})
+			// ANCHOR: plugin_call
 			plugin, err := wazerohost.New(module, test.convention)
 			if err != nil {
 				t.Fatal(err)

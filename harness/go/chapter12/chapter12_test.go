@@ -35,12 +35,12 @@ type host struct {
 // ANCHOR_END: host
 
 // ANCHOR: log
-// log(ptr, len) reads a message the guest lends for the call.
+// env.log reads a message the guest lends for the call.
 // ReadArgumentString checks the range against the caller's memory as it
 // is now (in 64 bits, where ptr + len cannot wrap), caps the length and
 // validates UTF-8. A host function that panics traps the guest, and the
 // export the host called returns the panic's error.
-func (h *host) log(ctx context.Context, m api.Module, ptr, length uint32) {
+func (h *host) logMessage(ctx context.Context, m api.Module, ptr, length uint32) {
 	message, err := guestCalling(m).ReadArgumentString("log", ptr, length)
 	if err != nil {
 		panic(err)
@@ -132,26 +132,33 @@ func allocateInCaller(ctx context.Context, m api.Module, length uint32) uint32 {
 // ANCHOR_END: fetch_name
 
 // ANCHOR: host_module
-// instantiate provides the four host functions as the module "env", then
-// the guest that imports them. fetchName is a parameter so that a test can
-// swap in a wrong one.
-func instantiate(ctx context.Context, t *testing.T, r wazero.Runtime, h *host,
-	fetchName func(context.Context, api.Module) uint64) (module api.Module, messages *[]string) {
+// provideHost gives the runtime the four host functions as the module
+// "env", which the guest imports. fetchName is a parameter so that a test
+// can swap in a wrong one.
+func provideHost(ctx context.Context, r wazero.Runtime, h *host,
+	fetchName func(context.Context, api.Module) uint64) error {
 	_, err := r.NewHostModuleBuilder("env").
-		NewFunctionBuilder().WithFunc(h.log).Export("log").
+		NewFunctionBuilder().WithFunc(h.logMessage).Export("log").
 		NewFunctionBuilder().WithFunc(h.tryLog).Export("try_log").
 		NewFunctionBuilder().WithFunc(h.fillName).Export("fill_name").
 		NewFunctionBuilder().WithFunc(fetchName).Export("fetch_name").
 		Instantiate(ctx)
-	if err != nil {
+	return err
+}
+
+// ANCHOR_END: host_module
+
+// instantiate provides the host functions, then the guest that imports
+// them, with the checked allocator's report_error.
+func instantiate(ctx context.Context, t *testing.T, r wazero.Runtime, h *host,
+	fetchName func(context.Context, api.Module) uint64) (module api.Module, messages *[]string) {
+	if err := provideHost(ctx, r, h, fetchName); err != nil {
 		t.Fatal(err)
 	}
 	messages = new([]string) // what the checked allocator reports
 	module = booktest.Instantiate(ctx, t, r, "CH12_HOST_CALLS", booktest.Options{Messages: messages})
 	return module, messages
 }
-
-// ANCHOR_END: host_module
 
 // start instantiates the host, with the right fetch_name, and the guest,
 // in a runtime of their own.
@@ -291,14 +298,17 @@ func TestAnErrorCodeLeavesTheDecisionToTheGuest(t *testing.T) {
 	ctx, h, module := start(t)
 	size := uint64(module.Memory().Size())
 	// ANCHOR: error_code
-	if code := call(ctx, t, module, "try_log_raw", 16, math.MaxUint32)[0]; code != 1 { // too long
-		t.Fatalf("code %d", code)
-	}
-	if code := call(ctx, t, module, "try_log_raw", size-4, 8)[0]; code != 1 { // outside memory
-		t.Fatalf("code %d", code)
+	tryLogRaw := module.ExportedFunction("try_log_raw")
+	for _, args := range [][]uint64{{16, math.MaxUint32}, {size - 4, 8}} { // too long; outside memory
+		results, err := tryLogRaw.Call(ctx, args...)
+		if err != nil || results[0] != 1 {
+			t.Fatalf("try_log_raw%v: code %v, error %v", args, results, err)
+		}
 	}
 	// The calls returned: the guest goes on, and so does the host.
-	call(ctx, t, module, "hello")
+	if _, err := module.ExportedFunction("hello").Call(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(h.logged, []string{"hello from the guest"}) {
 		t.Fatalf("logged %q", h.logged)
 	}

@@ -40,9 +40,8 @@ func TestPointerZeroIsNil(t *testing.T) {
 		}
 		return module, &stderr
 	}
-	// call calls an export, and says what happened as the host sees it.
-	call := func(module api.Module, stderr *bytes.Buffer, name string, params ...uint64) string {
-		results, err := module.ExportedFunction(name).Call(ctx, params...)
+	// outcome says what a call did, as the host sees it.
+	outcome := func(results []uint64, err error, stderr *bytes.Buffer) string {
 		said := strings.SplitN(stderr.String(), "\n", 2)[0]
 		switch {
 		case err != nil:
@@ -52,17 +51,23 @@ func TestPointerZeroIsNil(t *testing.T) {
 		}
 		return fmt.Sprint("returns ", results)
 	}
+	// call calls an export, and says what happened.
+	call := func(module api.Module, stderr *bytes.Buffer, name string, params ...uint64) string {
+		results, err := module.ExportedFunction(name).Call(ctx, params...)
+		return outcome(results, err, stderr)
+	}
 	data := []byte("data from life vm")
 	n := uint64(len(data))
 	var report strings.Builder
 
-	// ANCHOR: pointer_zero
 	module, stderr := fresh()
 	before, _ := module.Memory().Read(0, 12288)
 	untouched := bytes.Count(before, []byte{0}) == len(before)
+	// ANCHOR: pointer_zero
 	module.Memory().Write(0, data) // the reader's copy(vm.Memory, data)
-	panicked := call(module, stderr, "app_main", 0, n)
+	results, err := module.ExportedFunction("app_main").Call(ctx, 0, n)
 	// ANCHOR_END: pointer_zero
+	panicked := outcome(results, err, stderr)
 	fmt.Fprintf(&report, "the host copies %q to address 0 and calls\n  app_main(0, %d): %s\n", data, n, panicked)
 	if !strings.Contains(panicked, "panic: runtime error: unsafe.String: ptr is nil and len is not zero") {
 		t.Fatalf("app_main(0, %d): %s", n, panicked)
@@ -104,19 +109,20 @@ func TestPointerZeroIsNil(t *testing.T) {
 		t.Fatalf("print_label: %s", overwritten)
 	}
 
-	// ANCHOR: allocate_first
 	module, stderr = fresh()
+	// ANCHOR: allocate_first
 	allocated, err := module.ExportedFunction("allocate").Call(ctx, n) // room the guest gives
 	if err != nil {
 		t.Fatal(err)
 	}
 	ptr := allocated[0]
 	module.Memory().Write(uint32(ptr), data)
-	fixed := call(module, stderr, "app_main", ptr, n)
+	results, err = module.ExportedFunction("app_main").Call(ctx, ptr, n)
 	if _, err := module.ExportedFunction("deallocate").Call(ctx, ptr, n); err != nil {
 		t.Fatal(err)
 	}
 	// ANCHOR_END: allocate_first
+	fixed := outcome(results, err, stderr)
 	fmt.Fprintf(&report, "the fix: allocate(%d) = %#x, the bytes copied there, app_main(%#x, %d) %s\n", n, ptr, ptr, n, fixed)
 	if fixed != `prints "data from life vm"` {
 		t.Fatalf("app_main(%#x, %d): %s", ptr, n, fixed)

@@ -105,22 +105,21 @@ func expectedChecksum(input []byte) uint32 {
 	return sum
 }
 
-// ANCHOR: lie
 // TestExtismLie calls the liar: its output_set names 16 bytes from the
 // start of an 8-byte block. The kernel checks a range against the region
 // its allocator manages, not against the block, so the call stands, and
 // the host gets the block and the 8 bytes after it as the output.
 func TestExtismLie(t *testing.T) {
+	// ANCHOR: lie
 	exitCode, output, err := newPlugin(t).Call("lie", nil)
 	if err != nil || exitCode != 0 || len(output) != 16 || !bytes.HasPrefix(output, []byte("SHOUTED!")) {
 		t.Fatalf("exit code %d, output %q, error %v", exitCode, output, err)
 	}
+	// ANCHOR_END: lie
 	booktest.ExpectFile(t, "ch17-choosing-a-model/liar-extism.txt", fmt.Sprintf(
 		"no error: exit code %d and %d bytes of output, the plug-in's 8-byte block and the %d bytes after it\n",
 		exitCode, len(output), len(output)-8))
 }
-
-// ANCHOR_END: lie
 
 // ANCHOR: lie_outside
 // TestExtismLieOutsideTheKernelMemory calls the bigger liar: its range is
@@ -371,22 +370,21 @@ func BenchmarkModels(b *testing.B) {
 	}
 }
 
-// ANCHOR: wazero_component
 // TestWazeroRefusesAComponent compiles chapter 16's component with
 // wazero: it runs core modules only, so a Go host cannot take the
 // Component Model's place in this chapter's table.
 func TestWazeroRefusesAComponent(t *testing.T) {
 	ctx := context.Background()
+	// ANCHOR: wazero_component
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
 	_, err := r.CompileModule(ctx, booktest.Artifact(t, "CH16_SHOUTER_COMPONENT"))
 	if err == nil {
 		t.Fatal("wazero compiled a component")
 	}
+	// ANCHOR_END: wazero_component
 	booktest.ExpectFile(t, "ch17-choosing-a-model/wazero-component.txt", err.Error()+"\n")
 }
-
-// ANCHOR_END: wazero_component
 
 // TestWazerohostRefusesTheLie runs the chapter's hand-written liar under
 // the Go utility: the lie is an error that says what was wrong.

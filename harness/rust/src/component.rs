@@ -91,6 +91,7 @@ pub mod streams {
     use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
+    // ANCHOR: window
     /// A guest's buffer as the host was handed it: where it starts in the
     /// host's address space, and how many bytes it has.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +110,7 @@ pub mod streams {
             }
         }
     }
+    // ANCHOR_END: window
 
     // ANCHOR: feed
     /// Writes `bytes` into the buffers a guest lends with `stream.read`, at

@@ -1,12 +1,13 @@
-//! The signatures of the functions a compiled module exports, read from its
-//! bytes with wasmparser: what a compiler really made of a source
-//! signature, whatever the source says.
+//! What a compiled module's bytes say, read with wasmparser: the
+//! signatures of the functions it exports, what a compiler really made of a
+//! source signature, whatever the source says; and where its linker put the
+//! stack and the data, which it exports no other way.
 
 use std::fmt;
 
 use wasmparser::{
-    BinaryReaderError, CompositeInnerType, ExternalKind, FuncType, HeapType, Parser, Payload,
-    TypeRef, UnpackedIndex, ValType,
+    BinaryReaderError, CompositeInnerType, ConstExpr, DataKind, ExternalKind, FuncType, HeapType,
+    Operator, Parser, Payload, TypeRef, UnpackedIndex, ValType,
 };
 
 /// One exported function: its name and its core wasm type.
@@ -56,6 +57,59 @@ pub fn exported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderErr
 /// When `wasm` is not a valid module.
 pub fn imported_functions(wasm: &[u8]) -> Result<Vec<Signature>, BinaryReaderError> {
     Ok(read(wasm)?.imports)
+}
+
+/// Where a linker such as wasm-ld put a module's stack and data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The starting value of the module's first global, when it is an
+    /// `i32.const`: for wasm-ld's output, `__stack_pointer`, the top of the
+    /// stack, which grows down from there.
+    pub stack_start: Option<u32>,
+    /// Where the first active data segment is written, when its offset is an
+    /// `i32.const`: the start of the statics.
+    pub data_start: Option<u32>,
+}
+
+/// Where `wasm`'s stack starts and its data goes, read from its global and
+/// data sections (wasm-ld does not export `__stack_pointer`).
+///
+/// # Errors
+///
+/// When `wasm` is not a valid module.
+pub fn layout(wasm: &[u8]) -> Result<Layout, BinaryReaderError> {
+    let mut layout = Layout {
+        stack_start: None,
+        data_start: None,
+    };
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::GlobalSection(globals) => {
+                if let Some(first) = globals.into_iter().next() {
+                    layout.stack_start = i32_const(&first?.init_expr);
+                }
+            }
+            Payload::DataSection(segments) => {
+                if let Some(first) = segments.into_iter().next()
+                    && let DataKind::Active { offset_expr, .. } = first?.kind
+                {
+                    layout.data_start = i32_const(&offset_expr);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(layout)
+}
+
+/// The value of a constant expression that is a single `i32.const`, as an
+/// address.
+fn i32_const(expr: &ConstExpr<'_>) -> Option<u32> {
+    match expr.get_operators_reader().read().ok()? {
+        // An address: the bits of the i32, read unsigned.
+        Operator::I32Const { value } => Some(value.cast_unsigned()),
+        _ => None,
+    }
 }
 
 /// The functions a module imports and exports.

@@ -12,6 +12,7 @@ mod cheat_sheet;
 mod code_blocks;
 mod expected_outputs;
 mod glossary;
+mod helpers_shown;
 mod includes;
 mod links;
 mod listings_shown;

@@ -1,7 +1,7 @@
 //! `SUMMARY.md` lists the introduction, the quick start, the other
-//! chapters in the order of their numbers, the recipes, the atlas, then the
-//! reader's toolkit; every page of `src/` is one of them; a chapter starts with its
-//! title.
+//! chapters in the order of their numbers, the recipes, the atlas, the
+//! reference part, then the reader's toolkit; every page of `src/` is one of
+//! them; a chapter starts with its title.
 
 use crate::book::{is_chapter, pages, read};
 use crate::markdown::first_heading_level;
@@ -38,6 +38,16 @@ pub(crate) const RECIPES: [&str; 9] = [
 /// toolchain, in the order of `SUMMARY.md`.
 pub(crate) const ATLAS: [&str; 3] = ["src/atlas.md", "src/atlas-hosts.md", "src/atlas-guests.md"];
 
+/// The reference part, after the atlas: `src/reference.md`, then the pages
+/// named `src/reference-*.md` that hold what the chapters link to (full
+/// tables, catalogues, internals), in any order.
+const REFERENCE: &str = "src/reference.md";
+
+/// Whether `path` is a page of the reference part.
+fn is_reference(path: &str) -> bool {
+    path == REFERENCE || path.starts_with("src/reference-")
+}
+
 /// The page GitHub Pages serves for a missing address (`input-404` in
 /// book.toml): in no table of contents.
 const NOT_LISTED: [&str; 1] = ["src/404.md"];
@@ -51,6 +61,8 @@ fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
         .map(|page| page.path)
         .filter(|path| !NOT_LISTED.contains(&path.as_str()))
         .partition(|path| is_chapter(path));
+    let (mut references, others): (Vec<String>, Vec<String>) =
+        others.into_iter().partition(|path| is_reference(path));
     let mut known: Vec<String> = std::iter::once(QUICK_START)
         .chain(RECIPES)
         .chain(ATLAS)
@@ -61,8 +73,15 @@ fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
     assert_eq!(
         others, known,
         "a page of src/ is a chapter (src/chNN-*.md), the quick start, a recipe, a page of the \
-         atlas or a page of the toolkit"
+         atlas, of the reference part (src/reference-*.md) or of the toolkit"
     );
+    // The reference pages in SUMMARY.md's order, its first page first.
+    references.sort_by_key(|path| {
+        (
+            path != REFERENCE,
+            linked.iter().position(|page| page == path),
+        )
+    });
     let in_order: Vec<String> = chapters[..1]
         .iter()
         .cloned()
@@ -70,12 +89,13 @@ fn every_chapter_is_in_the_summary_and_numbered_like_its_file() {
         .chain(chapters[1..].iter().cloned())
         .chain(RECIPES.map(String::from))
         .chain(ATLAS.map(String::from))
+        .chain(references)
         .chain(TOOLKIT.map(String::from))
         .collect();
     assert_eq!(
         linked, &in_order,
         "SUMMARY.md must list the introduction, the quick start, the other chapters in file \
-         order, the recipes, the atlas, then the toolkit"
+         order, the recipes, the atlas, the reference part (reference.md first), then the toolkit"
     );
     for (number, file) in chapters.iter().enumerate() {
         let expected = format!("src/ch{:02}-", number + 1);

@@ -11,10 +11,12 @@ use crate::book::{Page, pages};
 
 use super::includes::is_tab_directive;
 
-/// The groups of tabs, and their tabs in order.
-const GROUPS: [(&str, [&str; 3]); 2] = [
-    ("guest", ["Rust", "Go", "AssemblyScript"]),
-    ("host", ["wasmtime", "wazero", "JavaScript"]),
+/// The groups of tabs, and their tabs in order. A host block has a tab for
+/// each host room of the book: wasmtime (Rust), wazero (Go), JavaScript, and
+/// wasmtime-py (Python), the host of the C guest's recipe.
+const GROUPS: [(&str, &[&str]); 2] = [
+    ("guest", &["Rust", "Go", "AssemblyScript"]),
+    ("host", &["wasmtime", "wazero", "JavaScript", "Python"]),
 ];
 
 /// A tab directive: `{{#tabs global="guest"}}` is `tabs`, with the argument
@@ -53,7 +55,7 @@ fn tab_problems(path: &str, text: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut fenced = false;
     // The open block: its group's tabs, the names seen, and the open tab.
-    let mut block: Option<(&[&str; 3], Vec<String>)> = None;
+    let mut block: Option<(&[&str], Vec<String>)> = None;
     let mut tab: Option<(String, bool)> = None; // name, has content
     for (number, line) in text.lines().enumerate() {
         let at = format!("{path}:{}", number + 1);
@@ -131,7 +133,7 @@ fn tab_problems(path: &str, text: &str) -> Vec<String> {
                 block = None;
             }
             ("endtabs", None) => match block.take() {
-                Some((expected, names)) if names != expected => problems.push(format!(
+                Some((expected, names)) if names != *expected => problems.push(format!(
                     "{at}: the tabs are {names:?}; every block of this group has {expected:?}, \
                      in that order"
                 )),

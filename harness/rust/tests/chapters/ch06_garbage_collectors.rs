@@ -173,6 +173,106 @@ pub mod go_greeter {
         Ok(())
     }
 
+    /// The hazard as a host meets it: between two calls nothing changes;
+    /// inside one of the host's own `allocate` calls the collector runs, and
+    /// the greeting's bytes become the host's next input buffer.
+    #[test]
+    fn a_greeting_nobody_keeps_becomes_the_buffer_of_a_later_allocate() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH06_GO_GREETER)?;
+        // ANCHOR: next_allocate
+        let greet = instance.get_typed_func::<u32, u64>(&mut store, "greet")?;
+        let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+
+        let packed = greet.call(&mut store, 10)?;
+        // This book's packing: the address low, the length high.
+        let (ptr, len) = (packed as u32, (packed >> 32) as u32);
+        let greeting = read_bytes(&store, &memory, ptr, len, 1 << 20)?;
+        assert!(greeting.starts_with(b"call 1: hello hello"));
+
+        // The host prepares its next request: input buffers from the guest's
+        // allocator. Between two calls the greeting cannot change; inside
+        // one of them the collector runs and frees it.
+        let mut calls = 0;
+        let input = loop {
+            let input = allocate.call(&mut store, len)?;
+            calls += 1;
+            if read_bytes(&store, &memory, ptr, len, 1 << 20)? != greeting {
+                break input;
+            }
+            assert!(calls < 200_000, "intact after {calls} calls");
+        };
+        // That allocate handed out the greeting's own address, zeroed.
+        assert_eq!(input, ptr);
+        assert_eq!(
+            read_bytes(&store, &memory, ptr, len, 1 << 20)?,
+            vec![0; len as usize]
+        );
+        // ANCHOR_END: next_allocate
+
+        assert_expected(
+            "ch06-garbage-collectors/go-greeter-next-allocate.txt",
+            &format!(
+                "greet(10) returned {len} bytes at {ptr:#x}: {}\n\
+                 read again after each allocate({len}): intact, until one call\n\
+                 that allocate returned {input:#x}, the greeting's address: it now reads as {len} zero bytes\n",
+                text(&greeting),
+            ),
+        );
+        // The figure of the chapter, with this run's numbers; the count of
+        // calls varies a little from run to run, so it is rounded.
+        assert!((10_000..60_000).contains(&calls), "{calls} calls");
+        assert_expected(
+            "ch06-garbage-collectors/reused.mmd",
+            &format!(
+                "flowchart TB\n\
+                 \x20 greet[\"greet(10) returns {len} bytes at {ptr:#x}<br/>nothing in the guest refers to them\"]\n\
+                 \x20 host[\"the host holds {ptr:#x} as a number<br/>and reads the greeting: intact\"]\n\
+                 \x20 collect[\"the host calls allocate({len}) again and again<br/>inside one call, the collector frees {ptr:#x}\"]\n\
+                 \x20 reused[\"a later allocate({len}) returns {input:#x}<br/>the greeting is now the host's next input buffer\"]\n\
+                 \x20 greet --> host --> collect --> reused\n",
+            ),
+        );
+        Ok(())
+    }
+
+    /// The fix, under the same calls: a greeting the guest keeps in its map
+    /// survives them, until the host calls deallocate.
+    #[test]
+    fn a_kept_greeting_survives_the_same_allocate_calls() -> wasmtime::Result<()> {
+        let (mut store, instance) = book_harness::instantiate(book_harness::CH06_GO_GREETER)?;
+        // ANCHOR: kept_next_allocate
+        let greet_kept = instance.get_typed_func::<u32, u64>(&mut store, "greet_kept")?;
+        let allocate = instance.get_typed_func::<u32, u32>(&mut store, "allocate")?;
+        let deallocate = instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate")?;
+        let memory = instance.get_memory(&mut store, "memory").expect("exported");
+
+        let packed = greet_kept.call(&mut store, 10)?;
+        let (ptr, len) = (packed as u32, (packed >> 32) as u32);
+        let greeting = read_bytes(&store, &memory, ptr, len, 1 << 20)?;
+
+        for _ in 0..60_000 {
+            allocate.call(&mut store, len)?;
+        }
+        let after = read_bytes(&store, &memory, ptr, len, 1 << 20)?;
+        assert_eq!(after, greeting); // kept: intact
+
+        // Done with it: the guest may reuse it from now on.
+        deallocate.call(&mut store, (ptr, len))?;
+        // ANCHOR_END: kept_next_allocate
+
+        assert_expected(
+            "ch06-garbage-collectors/go-greeter-kept.txt",
+            &format!(
+                "greet_kept(10) returned {len} bytes at {ptr:#x}: {}\n\
+                 after 60000 calls of allocate({len}): {}\n",
+                text(&greeting),
+                text(&after),
+            ),
+        );
+        Ok(())
+    }
+
     #[test]
     fn gogc_moves_the_threshold() -> wasmtime::Result<()> {
         let mut table = String::from("GOGC       churn before the greeting was overwritten\n");
@@ -197,7 +297,6 @@ pub mod go_greeter {
 
     #[test]
     fn a_kept_buffer_survives_until_the_host_deallocates_it() -> wasmtime::Result<()> {
-        // ANCHOR: kept
         let mut greeting = Experiment::start(&[], "greet_kept", WORDS)?;
         greeting.call("collect")?;
         assert_eq!(greeting.churn_until_overwritten()?, None);
@@ -211,7 +310,6 @@ pub mod go_greeter {
         assert_eq!(live.call(&mut greeting.store, ())?, 1);
         deallocate.call(&mut greeting.store, (greeting.ptr, greeting.len))?;
         assert_eq!(live.call(&mut greeting.store, ())?, 0);
-        // ANCHOR_END: kept
 
         // Released, it is garbage like any other.
         greeting.call("collect")?;
@@ -400,7 +498,6 @@ pub mod as_greeter {
 
     #[test]
     fn the_collector_reclaims_a_returned_object_header_and_all() -> wasmtime::Result<()> {
-        // ANCHOR: as_hazard
         let mut guest = Guest::new()?;
         let ptr = guest.greet(10)?;
         let (len, bytes) = guest.read(ptr)?;
@@ -414,7 +511,6 @@ pub mod as_greeter {
         let (len_after, bytes_after) = guest.read(ptr)?;
         assert_ne!(len_after, len);
         assert_ne!(bytes_after, bytes);
-        // ANCHOR_END: as_hazard
 
         // Without an explicit collection, the incremental collector gets
         // there on its own, a few allocations at a time...
@@ -446,7 +542,6 @@ pub mod as_greeter {
 
     #[test]
     fn a_pinned_object_survives_until_unpinned() -> wasmtime::Result<()> {
-        // ANCHOR: as_pin
         let mut guest = Guest::new()?;
         let ptr = guest.greet(10)?;
         // Pin before anything else runs in the guest: no allocation, so no
@@ -459,7 +554,6 @@ pub mod as_greeter {
         assert_eq!(guest.read(ptr)?, before);
 
         guest.unpin(ptr)?; // the host is done with it
-        // ANCHOR_END: as_pin
         guest.collect()?;
         guest.churn(4096, 67)?;
         assert_ne!(guest.read(ptr)?, before);

@@ -23,6 +23,8 @@ fn live(mut store: impl wasmtime::AsContextMut, guest: &Guest) -> wasmtime::Resu
 pub mod rust_shout {
     use super::{build, live};
     use book_harness::expected::assert_expected;
+    use book_harness::{CH08_RUST_SHOUT, CH17_LYING_SHOUT};
+    use wasm_memory_host::bounds::GuestSliceError;
     use wasm_memory_host::{Convention, Error, Guest, GuestBuilder, GuestMessages};
     use wasmtime::Trap;
 
@@ -30,7 +32,7 @@ pub mod rust_shout {
     fn one_call_passes_a_string_in_and_out_and_frees_both() -> Result<(), Error> {
         // ANCHOR: after
         let engine = wasmtime::Engine::default();
-        let module = wasmtime::Module::from_file(&engine, book_harness::CH08_RUST_SHOUT)?;
+        let module = wasmtime::Module::from_file(&engine, CH08_RUST_SHOUT)?;
         let (mut store, guest) = GuestBuilder::new(&engine)
             .instantiate(&module, Convention::allocate_deallocate_packed())?;
 
@@ -39,16 +41,45 @@ pub mod rust_shout {
         assert_eq!(shouted, "HELLO, HOST");
         guest.check_leaks()?; // every buffer was given back...
         // ANCHOR_END: after
-        assert_eq!(live(&mut store, &guest)?, 0); // ...in the guest too
+        let held = live(&mut store, &guest)?;
+        assert_eq!(held, 0); // ...in the guest too
+
+        // ANCHOR: liar
+        let module = wasmtime::Module::from_file(&engine, CH17_LYING_SHOUT)?;
+        let (mut store, liar) = GuestBuilder::new(&engine)
+            .instantiate(&module, Convention::allocate_deallocate_packed())?;
+        let error = liar
+            .call_string(&mut store, "shout", "hello, host")
+            .unwrap_err();
+        let Error::BadResult {
+            source:
+                GuestSliceError::OutOfBounds {
+                    ptr,
+                    len,
+                    memory_size,
+                },
+            ..
+        } = error
+        else {
+            panic!("the lie was not refused: {error}");
+        };
+        // ANCHOR_END: liar
+
+        // The same report as the Go, JavaScript and Python rooms write.
+        assert_expected(
+            "ch08-a-small-utility/one-call-and-one-lie.txt",
+            &format!(
+                "shout(\"hello, host\") = {shouted:?}; the guest holds {held} buffers\n\
+                 the liar's shout returned {len} bytes at {ptr:#x}, past the end of its \
+                 {memory_size}-byte memory\n"
+            ),
+        );
         Ok(())
     }
 
     #[test]
     fn a_trap_during_the_call_still_frees_the_input() -> Result<(), Error> {
-        let (mut store, guest) = build(
-            book_harness::CH08_RUST_SHOUT,
-            Convention::allocate_deallocate_packed(),
-        )?;
+        let (mut store, guest) = build(CH08_RUST_SHOUT, Convention::allocate_deallocate_packed())?;
         // Not UTF-8: the guest traps in the middle of the call.
         let error = guest
             .call_bytes(&mut store, "shout", &[0xff, 0xfe])
@@ -69,10 +100,7 @@ pub mod rust_shout {
 
     #[test]
     fn the_checked_allocator_s_reason_reaches_the_host_s_error() -> Result<(), Error> {
-        let (mut store, guest) = build(
-            book_harness::CH08_RUST_SHOUT,
-            Convention::allocate_deallocate_packed(),
-        )?;
+        let (mut store, guest) = build(CH08_RUST_SHOUT, Convention::allocate_deallocate_packed())?;
         let buffer = guest.copy_in(&mut store, b"hello")?;
         // A host bug: a second `Guest` for the same instance, whose ledger
         // knows nothing of the first's, adopts the buffer with the wrong
@@ -107,10 +135,7 @@ pub mod rust_shout {
 
     #[test]
     fn a_dropped_buffer_is_reported_with_the_line_that_made_it() -> Result<(), Error> {
-        let (mut store, guest) = build(
-            book_harness::CH08_RUST_SHOUT,
-            Convention::allocate_deallocate_packed(),
-        )?;
+        let (mut store, guest) = build(CH08_RUST_SHOUT, Convention::allocate_deallocate_packed())?;
         // ANCHOR: leak
         let line = line!() + 1;
         let forgotten = guest.copy_in(&mut store, b"forgotten")?;
@@ -132,6 +157,9 @@ pub mod rust_shout {
 
     #[test]
     fn typed_values_are_checked_for_bounds_and_alignment() -> Result<(), Error> {
+        let (mut store, guest) = build(CH08_RUST_SHOUT, Convention::allocate_deallocate_packed())?;
+        let slot = guest.copy_in(&mut store, &[0; 8])?;
+        // ANCHOR: typed
         #[repr(C)]
         #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
         struct Pair {
@@ -139,12 +167,6 @@ pub mod rust_shout {
             len: u32,
         }
 
-        let (mut store, guest) = build(
-            book_harness::CH08_RUST_SHOUT,
-            Convention::allocate_deallocate_packed(),
-        )?;
-        let slot = guest.copy_in(&mut store, &[0; 8])?;
-        // ANCHOR: typed
         let pair = Pair {
             ptr: 0x1000,
             len: 5,
@@ -173,7 +195,7 @@ pub mod rust_shout {
     #[test]
     fn a_guest_wrapped_without_the_builder_works_the_same() -> Result<(), Error> {
         // Any store, any linker: `Guest::new` only needs the instance.
-        let module = book_harness::module(book_harness::CH08_RUST_SHOUT)?;
+        let module = book_harness::module(CH08_RUST_SHOUT)?;
         let mut linker = wasmtime::Linker::new(book_harness::engine());
         let convention = Convention::allocate_deallocate_packed();
         // The messages' slot lives in the store's data, whatever that is.
@@ -189,13 +211,14 @@ pub mod rust_shout {
 
 pub mod go_shout {
     use super::live;
+    use book_harness::CH08_GO_SHOUT;
     use wasm_memory_host::{Convention, Error, GuestBuilder};
 
     #[test]
     fn a_go_reactor_with_the_keepalive_pattern() -> Result<(), Error> {
         // ANCHOR: go
         let engine = wasmtime::Engine::default();
-        let module = wasmtime::Module::from_file(&engine, book_harness::CH08_GO_SHOUT)?;
+        let module = wasmtime::Module::from_file(&engine, CH08_GO_SHOUT)?;
         let (mut store, guest) = GuestBuilder::new(&engine)
             .wasi_reactor() // WASI preview 1, then `_initialize`
             .instantiate(&module, Convention::allocate_deallocate_packed())?;
@@ -213,14 +236,16 @@ pub mod go_shout {
 }
 
 pub mod as_shout {
-    use super::build;
-    use wasm_memory_host::{Allocator, Convention, Error, Results};
+    use book_harness::CH08_AS_SHOUT;
+    use wasm_memory_host::{Allocator, Convention, Error, GuestBuilder, Results};
 
     #[test]
     fn an_assemblyscript_guest_with_pinned_inputs() -> Result<(), Error> {
         // ANCHOR: assemblyscript
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::from_file(&engine, CH08_AS_SHOUT)?;
         let convention = Convention::new(Allocator::AssemblyScript, Results::ObjectHeader);
-        let (mut store, guest) = build(book_harness::CH08_AS_SHOUT, convention)?;
+        let (mut store, guest) = GuestBuilder::new(&engine).instantiate(&module, convention)?;
         assert_eq!(guest.call_string(&mut store, "shout", "script")?, "SCRIPT");
         // ANCHOR_END: assemblyscript
 
@@ -235,8 +260,9 @@ pub mod as_shout {
 
 pub mod malloc_shout {
     use super::build;
+    use book_harness::CH08_MALLOC_SHOUT;
     use wasm_memory_host::bounds::GuestSliceError;
-    use wasm_memory_host::{Allocator, Convention, Error, PackingOrder, Results};
+    use wasm_memory_host::{Allocator, Convention, Error, GuestBuilder, PackingOrder, Results};
 
     #[test]
     fn malloc_and_free_with_the_pointer_in_the_high_bits() -> Result<(), Error> {
@@ -245,7 +271,9 @@ pub mod malloc_shout {
             Allocator::malloc_free(),
             Results::Packed(PackingOrder::PointerHigh),
         );
-        let (mut store, guest) = build(book_harness::CH08_MALLOC_SHOUT, convention)?;
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::from_file(&engine, CH08_MALLOC_SHOUT)?;
+        let (mut store, guest) = GuestBuilder::new(&engine).instantiate(&module, convention)?;
         assert_eq!(guest.call_string(&mut store, "shout", "tiny")?, "TINY");
         // ANCHOR_END: malloc
         guest.check_leaks()?;
@@ -260,7 +288,7 @@ pub mod malloc_shout {
             Results::Packed(PackingOrder::PointerLow),
         )
         .max_len(64 * 1024);
-        let (mut store, guest) = build(book_harness::CH08_MALLOC_SHOUT, convention)?;
+        let (mut store, guest) = build(CH08_MALLOC_SHOUT, convention)?;
         let error = guest.call_string(&mut store, "shout", "tiny").unwrap_err();
         // The length, 4, read as a pointer and a heap address read as the
         // length: inside memory, so only the length cap catches it. (Without
@@ -354,7 +382,7 @@ pub mod every_error {
     struct Case {
         what: &'static str,
         cause: fn() -> Result<Error, Error>,
-        is: fn(&Error) -> bool,
+        is: fn(error: &Error) -> bool,
     }
 
     /// The guest most rows misuse: Listing 8-1, with its checked allocator.
@@ -705,11 +733,11 @@ pub mod rewritten {
 
     #[test]
     fn chapter_4_greet() -> Result<(), Error> {
-        // ANCHOR: greet_after
         let (mut store, guest) = build(
             book_harness::CH04_PACKED_RETURN,
             Convention::allocate_deallocate_packed(),
         )?;
+        // ANCHOR: greet_after
         let greeting = guest.call_string(&mut store, "greet", "Ferris")?;
         assert_eq!(greeting, "Hello, Ferris!");
         // ANCHOR_END: greet_after
@@ -741,10 +769,11 @@ pub mod rewritten {
 /// pointer-high and naming its allocator its own way, run inside a host's
 /// own linker and store, with that host's own data.
 pub mod plugins {
-    use wasm_memory_host::{Allocator, Convention, Error, Guest, PackingOrder, Results};
-    use wasmtime::{Caller, Engine, Linker, Module, Store, StoreLimits};
+    use wasm_memory_host::{Convention, Error, Guest};
+    use wasmtime::{Caller, Linker, Store, StoreLimits};
     use wasmtime_wasi::p1::WasiP1Ctx;
 
+    // ANCHOR: plugin_host
     /// A plugin host's store data: nothing of the utility's in it.
     pub struct PluginHost {
         pub log: Vec<String>,
@@ -761,6 +790,7 @@ pub mod plugins {
             }
         }
     }
+    // ANCHOR_END: plugin_host
 
     // ANCHOR: log_import
     /// `env.log(ptr, len)`: the calling plugin's UTF-8 message, read with the
@@ -784,17 +814,8 @@ pub mod plugins {
     }
     // ANCHOR_END: log_import
 
-    /// A convention with the allocator's names and pointer-high results.
-    pub fn pointer_high(allocator: Allocator) -> Convention {
-        Convention::new(allocator, Results::Packed(PackingOrder::PointerHigh))
-    }
-
-    /// The plugin at `path`, compiled for `engine`.
-    pub fn module(engine: &Engine, path: &str) -> Result<Module, Error> {
-        Ok(Module::from_file(engine, path)?)
-    }
-
-    /// `upper` through the plugin, then its log and its live count.
+    // ANCHOR: upper
+    /// `upper` through the plugin, then its live count.
     pub fn upper(
         store: &mut Store<PluginHost>,
         plugin: &Guest,
@@ -803,14 +824,17 @@ pub mod plugins {
         let upper = plugin.export(&mut *store, "upper")?;
         let shouted = upper.call_string(&mut *store, input)?;
         plugin.check_leaks()?;
-        Ok((shouted, super::live(&mut *store, plugin)?))
+        let live = plugin.typed_func::<(), u32>(&mut *store, "live")?;
+        Ok((shouted, live.call(&mut *store, ())?))
     }
+    // ANCHOR_END: upper
 }
 
 pub mod plugin_rust {
-    use super::plugins::{PluginHost, define_log, module, pointer_high};
-    use wasm_memory_host::{Allocator, Error, Guest, PackingOrder};
-    use wasmtime::{Caller, Engine, Linker, Store};
+    use super::plugins::{PluginHost, define_log};
+    use book_harness::CH08_PLUGIN_RUST;
+    use wasm_memory_host::{Allocator, Convention, Error, Guest, PackingOrder, Results};
+    use wasmtime::{Caller, Engine, Linker, Module, Store};
 
     #[test]
     fn a_rust_plugin_in_the_host_s_own_linker() -> Result<(), Error> {
@@ -828,11 +852,12 @@ pub mod plugin_rust {
     pub fn instantiated() -> Result<(Store<PluginHost>, Guest), Error> {
         // ANCHOR: plugin_rust
         let engine = Engine::default();
-        let module = module(&engine, book_harness::CH08_PLUGIN_RUST)?;
-        let convention = pointer_high(Allocator::AllocateDeallocate {
+        let module = Module::from_file(&engine, CH08_PLUGIN_RUST)?;
+        let allocator = Allocator::AllocateDeallocate {
             allocate: "plugin_alloc".into(),
             deallocate: "plugin_free".into(),
-        });
+        };
+        let convention = Convention::new(allocator, Results::Packed(PackingOrder::PointerHigh));
         let mut linker = Linker::new(&engine);
         define_log(&mut linker, &convention)?;
         define_decorate(&mut linker, &convention)?; // below
@@ -850,7 +875,7 @@ pub mod plugin_rust {
     /// handing it back to the host as its result).
     fn define_decorate(
         linker: &mut Linker<PluginHost>,
-        convention: &wasm_memory_host::Convention,
+        convention: &Convention,
     ) -> Result<(), Error> {
         let convention = convention.clone();
         linker.func_wrap(
@@ -900,19 +925,21 @@ pub mod plugin_rust {
 }
 
 pub mod plugin_go {
-    use super::plugins::{PluginHost, define_log, module, pointer_high, upper};
-    use wasm_memory_host::{Allocator, Error, Guest};
-    use wasmtime::{Engine, Linker, Store};
+    use super::plugins::{PluginHost, define_log, upper};
+    use book_harness::CH08_PLUGIN_GO;
+    use wasm_memory_host::{Allocator, Convention, Error, Guest, PackingOrder, Results};
+    use wasmtime::{Engine, Linker, Module, Store};
 
     #[test]
     fn a_go_reactor_plugin_with_wasi_in_the_host_s_own_linker() -> Result<(), Error> {
         // ANCHOR: plugin_go
         let engine = Engine::default();
-        let module = module(&engine, book_harness::CH08_PLUGIN_GO)?;
-        let convention = pointer_high(Allocator::MallocFree {
+        let module = Module::from_file(&engine, CH08_PLUGIN_GO)?;
+        let allocator = Allocator::MallocFree {
             malloc: "guest_malloc".into(),
             free: "guest_free".into(),
-        });
+        };
+        let convention = Convention::new(allocator, Results::Packed(PackingOrder::PointerHigh));
         let mut linker = Linker::new(&engine);
         define_log(&mut linker, &convention)?;
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |host: &mut PluginHost| &mut host.wasi)?;
@@ -941,26 +968,31 @@ pub mod plugin_go {
 
 /// The `.wat` plugin, and the host's own limits on it: memory, fuel, time.
 pub mod plugin {
-    use std::time::{Duration, Instant};
+    use book_harness::{CH08_PLUGIN, PAGE_SIZE};
+    use std::time::Duration;
 
-    use super::plugins::{PluginHost, define_log, module, pointer_high, upper};
-    use wasm_memory_host::{Allocator, Convention, Error, Guest};
-    use wasmtime::{Config, Engine, InstancePre, Linker, Store, StoreLimitsBuilder, Trap};
+    use super::plugins::{PluginHost, define_log, upper};
+    use wasm_memory_host::{Allocator, Convention, Error, Guest, PackingOrder, Results};
+    use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store, StoreLimitsBuilder, Trap};
 
+    // ANCHOR: prepared
+    /// The `.wat` plugin's allocator, and results packed pointer-high.
     fn convention() -> Convention {
-        pointer_high(Allocator::AllocateDeallocate {
+        let allocator = Allocator::AllocateDeallocate {
             allocate: "alloc".into(),
             deallocate: "dealloc".into(),
-        })
+        };
+        Convention::new(allocator, Results::Packed(PackingOrder::PointerHigh))
     }
 
     /// The plugin linked once, ready to be instantiated in any store.
     fn prepared(engine: &Engine) -> Result<InstancePre<PluginHost>, Error> {
-        let module = module(engine, book_harness::CH08_PLUGIN)?;
+        let module = Module::from_file(engine, CH08_PLUGIN)?;
         let mut linker = Linker::new(engine);
         define_log(&mut linker, &convention())?;
         Ok(linker.instantiate_pre(&module)?)
     }
+    // ANCHOR_END: prepared
 
     fn instantiate(
         engine: &Engine,
@@ -995,9 +1027,7 @@ pub mod plugin {
         let pre = prepared(&engine)?;
         let (mut store, plugin) = instantiate(&engine, &pre)?;
         // ANCHOR: limits
-        store.data_mut().limits = StoreLimitsBuilder::new()
-            .memory_size(4 * book_harness::PAGE_SIZE)
-            .build();
+        store.data_mut().limits = StoreLimitsBuilder::new().memory_size(4 * PAGE_SIZE).build();
         store.limiter(|host| &mut host.limits);
         // ANCHOR_END: limits
         let grow = plugin.typed_func::<(), u32>(&mut store, "grow_until_refused")?;
@@ -1053,15 +1083,11 @@ pub mod plugin {
             ticker.increment_epoch();
         });
         // ANCHOR_END: epoch
-        let started = Instant::now();
+        // `spin` never returns on its own: only the tick can stop it, whenever
+        // it comes (before the call starts, the first check traps at once).
         let spin = plugin.typed_func::<(), ()>(&mut store, "spin")?;
         let error = spin.call(&mut store, ()).unwrap_err();
         assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::Interrupt));
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "stopped after {:?}",
-            started.elapsed()
-        );
         tick.join().expect("the ticker");
         Ok(())
     }

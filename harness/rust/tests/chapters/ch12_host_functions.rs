@@ -228,7 +228,8 @@ pub mod host_calls {
         assert_eq!(greet_fetched.call_string(&mut store, ())?, "Hello, Ferris!");
         // The host freed the greeting; the guest freed the name the host
         // allocated for it. The checked allocator counts nothing live.
-        assert_eq!(live(&mut store, &guest)?, 0);
+        let live = guest.typed_func::<(), u32>(&mut store, "live")?;
+        assert_eq!(live.call(&mut store, ())?, 0);
         // ANCHOR_END: call_fetched
         Ok(())
     }
@@ -621,7 +622,7 @@ pub mod imported_allocator {
     // ANCHOR: request
     /// One request: the name goes into a block of the host's region, the
     /// guest writes its greeting into another, and the host reads the
-    /// greeting (checked, like any result) and takes every block back.
+    /// greeting, checked like any result, and takes every block back.
     fn greet<A: HostAllocator>(
         store: &mut Store<A>,
         instance: &Instance,
@@ -744,10 +745,12 @@ pub mod imported_allocator {
 
 /// Other memory topologies: two modules in one memory, laid out alone.
 pub mod default_layout_en {
+    use book_harness::CH12_DEFAULT_LAYOUT_EN;
     use wasm_memory_host::PackingOrder;
     use wasm_memory_host::bounds::read_string;
-    use wasmtime::{Instance, Linker, Memory, MemoryType, Store};
+    use wasmtime::{Engine, Instance, Linker, Memory, MemoryType, Module, Store};
 
+    // ANCHOR: shared_memory
     /// The memory the host makes, and a linker that gives it to every
     /// module as `env.memory`.
     pub(super) struct SharedMemory {
@@ -758,10 +761,10 @@ pub mod default_layout_en {
 
     impl SharedMemory {
         pub(super) fn new(pages: u32) -> wasmtime::Result<Self> {
-            let engine = book_harness::engine();
-            let mut store = Store::new(engine, ());
+            let engine = Engine::default();
+            let mut store = Store::new(&engine, ());
             let memory = Memory::new(&mut store, MemoryType::new(pages, None))?;
-            let mut linker = Linker::new(engine);
+            let mut linker = Linker::new(&engine);
             linker.define(&store, "env", "memory", memory)?;
             Ok(SharedMemory {
                 store,
@@ -773,7 +776,7 @@ pub mod default_layout_en {
         /// Instantiates one more module in the same memory: its data
         /// segments are written into it now.
         pub(super) fn add(&mut self, wasm_path: &str) -> wasmtime::Result<Instance> {
-            let module = book_harness::module(wasm_path)?;
+            let module = Module::from_file(self.store.engine(), wasm_path)?;
             self.linker.instantiate(&mut self.store, &module)
         }
 
@@ -790,11 +793,12 @@ pub mod default_layout_en {
             allocate.call(&mut self.store, len)
         }
     }
+    // ANCHOR_END: shared_memory
 
     #[test]
     fn alone_in_its_memory_a_module_keeps_its_data() -> wasmtime::Result<()> {
         let mut shared = SharedMemory::new(1)?;
-        let english = shared.add(book_harness::CH12_DEFAULT_LAYOUT_EN)?;
+        let english = shared.add(CH12_DEFAULT_LAYOUT_EN)?;
         assert_eq!(shared.greeting(&english)?, (1024, "Hello, world!".into()));
         assert_eq!(shared.allocate(&english, 16)?, 2048);
         Ok(())
@@ -804,14 +808,15 @@ pub mod default_layout_en {
 /// Other memory topologies: two modules laid out the same way collide.
 pub mod default_layout_fr {
     use super::default_layout_en::SharedMemory;
+    use book_harness::{CH12_DEFAULT_LAYOUT_EN, CH12_DEFAULT_LAYOUT_FR};
     use wasmparser::{ConstExpr, DataKind, Operator, Parser, Payload};
 
     #[test]
     fn two_modules_laid_out_alike_overwrite_each_other() -> wasmtime::Result<()> {
         // ANCHOR: collide
         let mut shared = SharedMemory::new(1)?;
-        let english = shared.add(book_harness::CH12_DEFAULT_LAYOUT_EN)?;
-        let french = shared.add(book_harness::CH12_DEFAULT_LAYOUT_FR)?; // writes its data at 1024
+        let english = shared.add(CH12_DEFAULT_LAYOUT_EN)?;
+        let french = shared.add(CH12_DEFAULT_LAYOUT_FR)?; // writes its data at 1024
         assert_eq!(shared.greeting(&english)?, (1024, "Salut !world!".into()));
         assert_eq!(shared.greeting(&french)?, (1024, "Salut !".into()));
         // Each allocator hands out the same block, believing it is its own.
@@ -879,14 +884,15 @@ pub mod default_layout_fr {
 pub mod laid_out_apart_fr {
     use super::default_layout_en::SharedMemory;
     use book_harness::expected::assert_expected;
+    use book_harness::{CH12_DEFAULT_LAYOUT_EN, CH12_LAID_OUT_APART_FR};
     use wasmtime::Instance;
 
     #[test]
     fn modules_laid_out_apart_keep_their_data_and_their_heaps() -> wasmtime::Result<()> {
         // ANCHOR: apart
         let mut shared = SharedMemory::new(2)?;
-        let english = shared.add(book_harness::CH12_DEFAULT_LAYOUT_EN)?;
-        let french = shared.add(book_harness::CH12_LAID_OUT_APART_FR)?;
+        let english = shared.add(CH12_DEFAULT_LAYOUT_EN)?;
+        let french = shared.add(CH12_LAID_OUT_APART_FR)?;
         assert_eq!(shared.greeting(&english)?, (1024, "Hello, world!".into()));
         assert_eq!(shared.greeting(&french)?, (66_560, "Salut !".into()));
         assert_eq!(shared.allocate(&english, 16)?, 2048);
@@ -900,38 +906,89 @@ pub mod laid_out_apart_fr {
     }
 
     /// What the host reads from two modules in one memory: their
-    /// greetings, and where their allocators put a block.
+    /// greetings (address, text), and where their allocators put a block.
+    struct Seen {
+        english: (u32, String),
+        french: (u32, String),
+        blocks: (u32, u32),
+    }
+
     fn both(
         shared: &mut SharedMemory,
         english: &Instance,
         french: &Instance,
-    ) -> wasmtime::Result<String> {
-        let (en, fr) = (shared.greeting(english)?, shared.greeting(french)?);
-        let en_block = shared.allocate(english, 16)?;
-        let fr_block = shared.allocate(french, 16)?;
-        Ok(format!(
-            "  English {:?} at {:#x}, French {:?} at {:#x}\n  \
-             allocate(16): {en_block:#x} and {fr_block:#x}\n",
-            en.1, en.0, fr.1, fr.0
-        ))
+    ) -> wasmtime::Result<Seen> {
+        let (english_greeting, french_greeting) =
+            (shared.greeting(english)?, shared.greeting(french)?);
+        let blocks = (shared.allocate(english, 16)?, shared.allocate(french, 16)?);
+        Ok(Seen {
+            english: english_greeting,
+            french: french_greeting,
+            blocks,
+        })
+    }
+
+    impl Seen {
+        fn report(&self) -> String {
+            format!(
+                "  English {:?} at {:#x}, French {:?} at {:#x}\n  \
+                 allocate(16): {:#x} and {:#x}\n",
+                self.english.1,
+                self.english.0,
+                self.french.1,
+                self.french.0,
+                self.blocks.0,
+                self.blocks.1
+            )
+        }
+    }
+
+    /// The figure of chapter 12: each layout's data and heaps, at the
+    /// addresses this run saw. (Mermaid labels take no double quotes.)
+    fn figure(alike: &Seen, apart: &Seen) -> String {
+        format!(
+            "block-beta\n  columns 2\n  \
+             alike[\"Laid out alike: one page\"]:2\n  \
+             alike_data[\"{:#x}: both modules' data\\nthe English text now reads '{}'\"]\n  \
+             alike_heap[\"{:#x} and {:#x}: both allocators'\\nfirst block, the same one\"]\n  \
+             apart[\"Laid out apart: two pages\"]:2\n  \
+             english[\"{:#x}: English data '{}'\\nfirst block at {:#x}\"]\n  \
+             french[\"{:#x}: French data '{}'\\nfirst block at {:#x}\"]\n",
+            alike.english.0,
+            alike.english.1,
+            alike.blocks.0,
+            alike.blocks.1,
+            apart.english.0,
+            apart.english.1,
+            apart.blocks.0,
+            apart.french.0,
+            apart.french.1,
+            apart.blocks.1,
+        )
     }
 
     #[test]
     fn each_layout_as_the_host_reads_it() -> wasmtime::Result<()> {
         let mut shared = SharedMemory::new(1)?;
-        let english = shared.add(book_harness::CH12_DEFAULT_LAYOUT_EN)?;
+        let english = shared.add(CH12_DEFAULT_LAYOUT_EN)?;
         let (ptr, greeting) = shared.greeting(&english)?;
         let mut report = format!("the English module alone: {greeting:?} at {ptr:#x}\n");
 
         let french = shared.add(book_harness::CH12_DEFAULT_LAYOUT_FR)?;
         report.push_str("with the French module laid out the same way:\n");
-        report.push_str(&both(&mut shared, &english, &french)?);
+        let alike = both(&mut shared, &english, &french)?;
+        report.push_str(&alike.report());
 
         let mut shared = SharedMemory::new(2)?;
-        let english = shared.add(book_harness::CH12_DEFAULT_LAYOUT_EN)?;
-        let french = shared.add(book_harness::CH12_LAID_OUT_APART_FR)?;
+        let english = shared.add(CH12_DEFAULT_LAYOUT_EN)?;
+        let french = shared.add(CH12_LAID_OUT_APART_FR)?;
         report.push_str("with the French module laid out apart:\n");
-        report.push_str(&both(&mut shared, &english, &french)?);
+        let apart = both(&mut shared, &english, &french)?;
+        report.push_str(&apart.report());
+        assert_expected(
+            "ch12-host-functions/two-modules-one-memory.mmd",
+            &figure(&alike, &apart),
+        );
         assert_expected("ch12-host-functions/two-modules-one-memory.txt", &report);
         Ok(())
     }
@@ -942,10 +999,10 @@ pub mod laid_out_apart_fr {
 pub mod fd_write_guest {
     use std::sync::{Arc, Mutex};
 
-    use book_harness::Host;
     use book_harness::expected::assert_expected;
+    use book_harness::{CH08_GO_SHOUT, CH12_FD_WRITE_GUEST, Host};
     use wasm_memory_host::bounds::checked_range;
-    use wasmtime::{Caller, Instance, Linker, Memory, Store, Val};
+    use wasmtime::{Caller, Engine, Instance, Linker, Memory, Module, Store, Val};
     use wasmtime_wasi::WasiCtxBuilder;
     use wasmtime_wasi::p1::WasiP1Ctx;
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -965,11 +1022,15 @@ pub mod fd_write_guest {
 
     /// What the host keeps: the bytes written to stdout, how many it takes
     /// in one call, and how many calls it served.
+    // ANCHOR: stdout
+    /// What a guest wrote to one of its descriptors, as this host keeps it:
+    /// the bytes, how many it takes per call at most, and the calls made.
     struct Stdout {
         bytes: Vec<u8>,
         max_per_call: usize,
         calls: u32,
     }
+    // ANCHOR_END: stdout
 
     // ANCHOR: fd_write
     /// `fd_write(fd, iovs, iovs_len, nwritten) -> errno`, stdout only.
@@ -1042,19 +1103,20 @@ pub mod fd_write_guest {
     }
     // ANCHOR_END: fd_write
 
+    // ANCHOR: fd_write_guest_host
     /// The guest, linked with this host's `fd_write`, which takes at most
     /// `max_per_call` bytes per call.
     fn instantiate(max_per_call: usize) -> wasmtime::Result<(Store<Stdout>, Instance, Memory)> {
-        let engine = book_harness::engine();
-        let module = book_harness::module(book_harness::CH12_FD_WRITE_GUEST)?;
-        let mut linker = Linker::new(engine);
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, CH12_FD_WRITE_GUEST)?;
+        let mut linker = Linker::new(&engine);
         define_fd_write(&mut linker)?;
         let stdout = Stdout {
             bytes: Vec::new(),
             max_per_call,
             calls: 0,
         };
-        let mut store = Store::new(engine, stdout);
+        let mut store = Store::new(&engine, stdout);
         let instance = linker.instantiate(&mut store, &module)?;
         let memory = instance
             .get_memory(&mut store, "memory")
@@ -1072,6 +1134,7 @@ pub mod fd_write_guest {
         let bytes = &memory.data(store)[16..20];
         u32::from_le_bytes(bytes.try_into().expect("4 bytes"))
     }
+    // ANCHOR_END: fd_write_guest_host
 
     #[test]
     fn a_guest_that_ignores_nwritten_loses_bytes() -> wasmtime::Result<()> {
@@ -1190,8 +1253,7 @@ pub mod fd_write_guest {
                 assert_eq!(written, "", "{}: a lie writes nothing", lie.what);
             }
             // The same guest under the harness's WASI: wasmtime-wasi's.
-            let (mut store, instance) =
-                book_harness::instantiate(book_harness::CH12_FD_WRITE_GUEST)?;
+            let (mut store, instance) = book_harness::instantiate(CH12_FD_WRITE_GUEST)?;
             let theirs = match tell(&mut store, &instance, lie) {
                 Ok(errno) => format!("errno {errno}"),
                 Err(error) => format!("a trap: {}", error.root_cause()),
@@ -1216,33 +1278,36 @@ pub mod fd_write_guest {
         })));
         let ours = Arc::clone(&printed);
         // Every WASI call of the guest is wasmtime-wasi's, but `fd_write`,
-        // which the host defines again (the harness allows shadowing).
-        let (mut store, instance) = book_harness::Setup::default()
-            .host_functions(move |linker: &mut Linker<Host>| {
-                linker.func_wrap(
-                    "wasi_snapshot_preview1",
-                    "fd_write",
-                    move |mut caller: Caller<'_, Host>, fd: u32, iovs, iovs_len, nwritten| {
-                        let memory = caller_memory(&mut caller)?;
-                        let bytes = memory.data_mut(&mut caller);
-                        let mut printed = ours.lock().expect("not poisoned");
-                        let errno = match fd {
-                            1 | 2 => {
-                                let out = &mut printed[fd as usize - 1];
-                                out.calls += 1;
-                                match write_iovecs(bytes, out, iovs, iovs_len, nwritten) {
-                                    Ok(()) => ERRNO_SUCCESS,
-                                    Err(errno) => errno,
-                                }
+        // which the host defines again, in a linker that allows shadowing.
+        let define_own_fd_write = move |linker: &mut Linker<Host>| -> wasmtime::Result<()> {
+            linker.func_wrap(
+                "wasi_snapshot_preview1",
+                "fd_write",
+                move |mut caller: Caller<'_, Host>, fd: u32, iovs, iovs_len, nwritten| {
+                    let memory = caller_memory(&mut caller)?;
+                    let bytes = memory.data_mut(&mut caller);
+                    let mut printed = ours.lock().expect("not poisoned");
+                    let errno = match fd {
+                        1 | 2 => {
+                            let out = &mut printed[fd as usize - 1];
+                            out.calls += 1;
+                            match write_iovecs(bytes, out, iovs, iovs_len, nwritten) {
+                                Ok(()) => ERRNO_SUCCESS,
+                                Err(errno) => errno,
                             }
-                            _ => ERRNO_BADF,
-                        };
-                        wasmtime::Result::<i32>::Ok(errno)
-                    },
-                )?;
-                Ok(())
-            })
-            .instantiate(book_harness::CH08_GO_SHOUT)?;
+                        }
+                        _ => ERRNO_BADF,
+                    };
+                    wasmtime::Result::<i32>::Ok(errno)
+                },
+            )?;
+            Ok(())
+        };
+        // ANCHOR_END: own_fd_write
+        let (mut store, instance) = book_harness::Setup::default()
+            .host_functions(define_own_fd_write)
+            .instantiate(CH08_GO_SHOUT)?;
+        // ANCHOR: own_fd_write_panic
         // Chapter 3's mistake, a pointer the guest never handed out: Go's
         // runtime panics, prints why to stderr, and traps.
         let shout = instance.get_typed_func::<(u32, u32), u64>(&mut store, "shout")?;
@@ -1252,9 +1317,9 @@ pub mod fd_write_guest {
         assert!(stderr.starts_with(
             "panic: keepalive: no buffer is kept at 0x0 (released twice, or never kept)"
         ));
+        // ANCHOR_END: own_fd_write_panic
         // wasmtime-wasi's stderr, which the harness keeps, got nothing.
         assert_eq!(store.data().stderr(), "");
-        // ANCHOR_END: own_fd_write
         Ok(())
     }
 
@@ -1263,13 +1328,13 @@ pub mod fd_write_guest {
     /// kept in memory (neither inherited from the host nor a file), where
     /// the host reads it as a variable.
     fn under_wasmtime_wasi() -> wasmtime::Result<(Store<WasiP1Ctx>, Instance, MemoryOutputPipe)> {
-        let engine = book_harness::engine();
-        let module = book_harness::module(book_harness::CH12_FD_WRITE_GUEST)?;
-        let mut linker = Linker::new(engine);
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, CH12_FD_WRITE_GUEST)?;
+        let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
         let stdout = MemoryOutputPipe::new(64 * 1024);
         let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).build_p1();
-        let mut store = Store::new(engine, wasi);
+        let mut store = Store::new(&engine, wasi);
         let instance = linker.instantiate(&mut store, &module)?;
         Ok((store, instance, stdout))
     }
@@ -1350,7 +1415,7 @@ pub mod fd_write_guest {
 /// calls only `proc_exit`.
 pub mod exit_42 {
     use book_harness::expected::assert_expected;
-    use wasmtime::{Linker, Memory, MemoryType, Module, Store};
+    use wasmtime::{Engine, Linker, Memory, MemoryType, Module, Store};
     use wasmtime_wasi::p1::WasiP1Ctx;
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
     use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
@@ -1361,13 +1426,13 @@ pub mod exit_42 {
     /// `memory` is given, the host also defines `env.memory` with that
     /// many pages, for a module that imports its memory.
     pub(super) fn run_wasi(wasm_path: &str, memory: Option<u32>) -> wasmtime::Result<String> {
-        let engine = book_harness::engine();
-        let module = Module::from_file(engine, wasm_path)?;
-        let mut linker: Linker<WasiP1Ctx> = Linker::new(engine);
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, wasm_path)?;
+        let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
         let stdout = MemoryOutputPipe::new(4096);
         let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).build_p1();
-        let mut store = Store::new(engine, wasi);
+        let mut store = Store::new(&engine, wasi);
         if let Some(pages) = memory {
             let memory = Memory::new(&mut store, MemoryType::new(pages, None))?;
             linker.define(&store, "env", "memory", memory)?;
@@ -1740,6 +1805,7 @@ pub mod as_data_bank {
         Ok(out)
     }
 
+    // ANCHOR: bank_host
     /// The module's `env.memory` import, if it has one: its minimum in pages.
     fn imported_memory(module: &Module) -> Option<u64> {
         module.imports().find_map(|import| match import.ty() {
@@ -1771,6 +1837,13 @@ pub mod as_data_bank {
         Ok(linker)
     }
 
+    /// What the module's `bankSum` adds up, over the bank's length at `at`.
+    fn sum_at(store: &mut Store<()>, instance: &Instance, at: u32) -> wasmtime::Result<u32> {
+        let bank_sum = instance.get_typed_func::<(u32, u32), u32>(&mut *store, "bankSum")?;
+        bank_sum.call(&mut *store, (at, BANK_LEN))
+    }
+    // ANCHOR_END: bank_host
+
     // ANCHOR: prepopulate
     /// Creates the memory, writes the bank at `at` before the module
     /// exists, then instantiates the module over it.
@@ -1778,23 +1851,18 @@ pub mod as_data_bank {
         wasm: &PathBuf,
         at: usize,
     ) -> wasmtime::Result<(Store<()>, Instance, Memory)> {
-        let engine = book_harness::engine();
-        let module = Module::from_file(engine, wasm)?;
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, wasm)?;
         let minimum = imported_memory(&module).expect("built with --importMemory");
-        let mut store = Store::new(engine, ());
+        let mut store = Store::new(&engine, ());
         let memory = Memory::new(&mut store, MemoryType::new(u32::try_from(minimum)?, None))?;
         memory.write(&mut store, at, &bank())?;
-        let mut linker = linker(engine)?;
+        let mut linker = linker(&engine)?;
         linker.define(&store, "env", "memory", memory)?;
         let instance = linker.instantiate(&mut store, &module)?;
         Ok((store, instance, memory))
     }
     // ANCHOR_END: prepopulate
-
-    fn sum_at(store: &mut Store<()>, instance: &Instance, at: u32) -> wasmtime::Result<u32> {
-        let bank_sum = instance.get_typed_func::<(u32, u32), u32>(&mut *store, "bankSum")?;
-        bank_sum.call(&mut *store, (at, BANK_LEN))
-    }
 
     #[test]
     fn built_as_every_listing_it_defines_and_exports_its_memory() -> wasmtime::Result<()> {

@@ -49,18 +49,24 @@ pub mod rust_signatures {
         Ok((store, instance, memory))
     }
 
-    /// Somewhere in the guest's memory the host may scribble on: the last
-    /// 64 bytes of its first page, past the guest's data (the stack grows
-    /// down from 1 MiB, and these guests allocate nothing).
-    const SCRATCH: u32 = 65_536 - 64;
+    /// Room the guest's allocator gives, for a value passed by address.
+    fn allocate_room(
+        store: &mut Store<book_harness::Host>,
+        instance: &Instance,
+        size: u32,
+    ) -> wasmtime::Result<u32> {
+        let allocate_room = instance.get_typed_func::<u32, u32>(&mut *store, "allocate_room")?;
+        allocate_room.call(&mut *store, size)
+    }
 
     #[test]
     fn a_struct_result_is_written_through_a_hidden_first_parameter() -> wasmtime::Result<()> {
         let (mut store, instance, memory) = instantiate()?;
+        let out = allocate_room(&mut store, &instance, 8)?;
         let make_pair = instance.get_typed_func::<(u32, u32, u32), ()>(&mut store, "make_pair")?;
-        make_pair.call(&mut store, (SCRATCH, 3, 4))?; // out-pointer first
+        make_pair.call(&mut store, (out, 3, 4))?; // out-pointer first
         let mut pair = [0u8; 8];
-        memory.read(&store, SCRATCH as usize, &mut pair)?;
+        memory.read(&store, out as usize, &mut pair)?;
         assert_eq!(pair, [3, 0, 0, 0, 4, 0, 0, 0]);
         Ok(())
     }
@@ -69,9 +75,15 @@ pub mod rust_signatures {
     fn a_struct_parameter_is_passed_as_the_address_of_a_copy() -> wasmtime::Result<()> {
         let (mut store, instance, memory) = instantiate()?;
         // ANCHOR: call_by_value
-        memory.write(&mut store, SCRATCH as usize, &[3, 0, 0, 0, 4, 0, 0, 0])?;
+        let allocate_room = instance.get_typed_func::<u32, u32>(&mut store, "allocate_room")?;
+        let deallocate_room =
+            instance.get_typed_func::<(u32, u32), ()>(&mut store, "deallocate_room")?;
         let sum_pair = instance.get_typed_func::<u32, u32>(&mut store, "sum_pair")?;
-        assert_eq!(sum_pair.call(&mut store, SCRATCH)?, 7);
+
+        let pair = allocate_room.call(&mut store, 8)?; // room the guest gives, for one Pair
+        memory.write(&mut store, pair as usize, &[3, 0, 0, 0, 4, 0, 0, 0])?; // { first: 3, second: 4 }
+        assert_eq!(sum_pair.call(&mut store, pair)?, 7);
+        deallocate_room.call(&mut store, (pair, 8))?;
         // ANCHOR_END: call_by_value
         // The two-`i32` signature of Rust before 1.89 is refused.
         assert!(
@@ -85,10 +97,11 @@ pub mod rust_signatures {
     #[test]
     fn a_string_result_is_three_words_written_through_an_out_pointer() -> wasmtime::Result<()> {
         let (mut store, instance, memory) = instantiate()?;
+        let out = allocate_room(&mut store, &instance, 12)?;
         let greeting = instance.get_typed_func::<u32, ()>(&mut store, "greeting")?;
-        greeting.call(&mut store, SCRATCH)?;
+        greeting.call(&mut store, out)?;
         let mut words = [0u8; 12];
-        memory.read(&store, SCRATCH as usize, &mut words)?;
+        memory.read(&store, out as usize, &mut words)?;
         let word = |i: usize| u32::from_le_bytes(words[4 * i..4 * i + 4].try_into().unwrap());
         // `String`'s fields are in no promised order: find the pointer as the
         // word that is neither 5 (the length and the capacity).
@@ -103,6 +116,62 @@ pub mod rust_signatures {
         let mut text = [0u8; 5];
         memory.read(&store, ptr as usize, &mut text)?;
         assert_eq!(&text, b"hello");
+        Ok(())
+    }
+
+    /// The value of an exported `i32` global.
+    fn global(store: &mut Store<book_harness::Host>, instance: &Instance, name: &str) -> u32 {
+        let global = instance
+            .get_global(&mut *store, name)
+            .unwrap_or_else(|| panic!("the guest exports `{name}`"));
+        global.get(&mut *store).unwrap_i32() as u32
+    }
+
+    /// A fixed offset "past the guest's data" is not: the stack comes first
+    /// in a Rust guest's memory, and 0xFFC0 lies inside it. Room from the
+    /// guest's allocator lies in the heap, above everything the linker
+    /// placed.
+    #[test]
+    fn a_fixed_offset_lies_inside_the_guest_s_stack() -> wasmtime::Result<()> {
+        const FIXED_OFFSET: u32 = 0xFFC0; // the last 64 bytes of the first page
+        let (mut store, instance, _memory) = instantiate()?;
+        // The linker exports no `__stack_pointer`: its start is read from the
+        // module's bytes.
+        let wasm = std::fs::read(book_harness::CH14_RUST_SIGNATURES)?;
+        let stack_start = book_harness::signatures::layout(&wasm)?
+            .stack_start
+            .expect("an i32 stack pointer");
+        let data_end = global(&mut store, &instance, "__data_end");
+        let heap_base = global(&mut store, &instance, "__heap_base");
+        let room = allocate_room(&mut store, &instance, 8)?;
+
+        // The stack is 0 .. stack_start, and grows down from its top: a deep
+        // enough call reaches any address below it.
+        assert!(FIXED_OFFSET + 64 <= stack_start, "inside the stack");
+        assert!(stack_start < data_end && data_end <= heap_base);
+        assert!(room >= heap_base, "the allocator's room is in the heap");
+        assert_eq!(room % 8, 0);
+
+        assert_expected(
+            "ch14-signatures/fixed-offset.txt",
+            &format!(
+                "stack (grows down)       0x000000 .. {stack_start:#08x}\n\
+                 the fixed offset         {FIXED_OFFSET:#08x} .. {:#08x}  inside the stack\n\
+                 statics                  {stack_start:#08x} .. {data_end:#08x} (__data_end)\n\
+                 heap                     {heap_base:#08x} (__heap_base) ..\n\
+                 allocate_room(8)         {room:#08x}  in the heap\n",
+                FIXED_OFFSET + 64,
+            ),
+        );
+        assert_expected(
+            "ch14-signatures/fixed-offset.mmd",
+            &format!(
+                "block-beta\n  columns 3\n  \
+                 stack[\"stack, grows down\\n0x000000 .. {stack_start:#08x}\\nholds the fixed offset {FIXED_OFFSET:#06x}\"] \
+                 statics[\"statics\\n{stack_start:#08x} .. {data_end:#08x}\"] \
+                 heap[\"heap from {heap_base:#08x}\\nholds allocate_room(8) = {room:#08x}\"]\n"
+            ),
+        );
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ pub mod growing_guest {
 
     const MIB: u32 = 1024 * 1024;
 
+    // ANCHOR: growing
     /// The guest in a store of its own, and a shorthand for its exports.
     struct Growing {
         store: Store<()>,
@@ -35,6 +36,7 @@ pub mod growing_guest {
             memory.size(&self.store)
         }
     }
+    // ANCHOR_END: growing
 
     #[test]
     fn freeing_does_not_shrink_memory() -> wasmtime::Result<()> {
@@ -99,8 +101,8 @@ pub mod growing_guest {
 
     #[test]
     fn a_new_instance_starts_at_the_module_s_size() -> wasmtime::Result<()> {
-        // ANCHOR: instance_pre
         let pre = growing_guest(book_harness::engine())?; // linked once
+        // ANCHOR: instance_pre
         let mut first = Growing::from(&pre)?;
         let initial = first.pages();
         first.call("work_and_remember", 8 * MIB)?;
@@ -388,6 +390,7 @@ pub mod bump_in_a_global {
         Linker::new(engine).instantiate_pre(&module)
     }
 
+    // ANCHOR: bump
     /// An instance in a store of its own.
     struct Bump {
         store: Store<()>,
@@ -420,6 +423,7 @@ pub mod bump_in_a_global {
             self.memory.size(&self.store)
         }
     }
+    // ANCHOR_END: bump
 
     /// Fails to compile unless `T` may be shared by threads.
     fn shared_by_threads<T: Send + Sync>() {}
@@ -433,8 +437,8 @@ pub mod bump_in_a_global {
         shared_by_threads::<InstancePre<()>>();
         moves_between_threads::<Store<()>>();
 
-        // ANCHOR: per_thread
         let pre = bump_in_a_global(book_harness::engine())?; // compiled and linked once
+        // ANCHOR: per_thread
         let lasts = std::thread::scope(|scope| {
             let workers: Vec<_> = (1..=4)
                 .map(|calls| {
@@ -637,11 +641,12 @@ pub mod double_free {
 
     #[test]
     fn wmemcheck_catches_the_double_free() -> wasmtime::Result<()> {
+        let wasm_path = book_harness::CH15_DOUBLE_FREE;
         // ANCHOR: wmemcheck
         let mut config = Config::new();
         config.wmemcheck(true); // needs wasmtime's `wmemcheck` cargo feature
         let engine = Engine::new(&config)?;
-        let module = Module::from_file(&engine, book_harness::CH15_DOUBLE_FREE)?;
+        let module = Module::from_file(&engine, wasm_path)?;
         let mut store = Store::new(&engine, ());
         let instance = Instance::new(&mut store, &module, &[])?;
         let malloc = instance.get_typed_func::<u32, u32>(&mut store, "malloc")?;

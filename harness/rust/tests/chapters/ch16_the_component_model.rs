@@ -172,7 +172,6 @@ pub mod shouter {
     }
     // ANCHOR_END: by_hand
 
-    // ANCHOR: borrowed_result
     /// A result lifted as a `WasmStr` is a range of the guest's memory, not
     /// a copy. But `call` has already run `cabi_post_shout`: the range is
     /// a block the guest freed, which its next allocation may reuse.
@@ -180,6 +179,7 @@ pub mod shouter {
     fn a_borrowed_result_is_a_freed_block() -> wasmtime::Result<()> {
         let engine = Engine::default();
         let (mut store, instance) = component::instance(&engine, "wasmtime")?;
+        // ANCHOR: borrowed_result
         let shout = instance.get_typed_func::<(&str,), (WasmStr,)>(&mut store, "shout")?;
         let live = instance.get_typed_func::<(), (u32,)>(&mut store, "live")?;
 
@@ -194,10 +194,10 @@ pub mod shouter {
             first.to_str(&store)?,
             second.to_str(&store)?
         ));
+        // ANCHOR_END: borrowed_result
         assert_expected("ch16-the-component-model/borrowed-result.txt", &report);
         Ok(())
     }
-    // ANCHOR_END: borrowed_result
 }
 
 pub mod lying_component {
@@ -467,11 +467,15 @@ pub mod as_component {
     use wasmtime::{Engine, Module, Store};
 
     // ANCHOR: as_instantiate
-    /// The component, given the compiled AssemblyScript module it imports.
-    fn instantiate() -> wasmtime::Result<(Store<()>, Instance)> {
+    /// The component in `component_file`, given the compiled AssemblyScript
+    /// module it imports, in `module_file`.
+    fn instantiate_with(
+        component_file: &str,
+        module_file: &str,
+    ) -> wasmtime::Result<(Store<()>, Instance)> {
         let engine = Engine::default();
-        let component = Component::from_file(&engine, book_harness::CH16_AS_COMPONENT)?;
-        let module = Module::from_file(&engine, book_harness::CH16_AS_SHOUTER)?;
+        let component = Component::from_file(&engine, component_file)?;
+        let module = Module::from_file(&engine, module_file)?;
         let mut linker = Linker::new(&engine);
         linker.root().module("guest", &module)?;
         let mut store = Store::new(&engine, ());
@@ -479,6 +483,14 @@ pub mod as_component {
         Ok((store, instance))
     }
     // ANCHOR_END: as_instantiate
+
+    /// Listing 16-5 around Listing 16-4.
+    fn instantiate() -> wasmtime::Result<(Store<()>, Instance)> {
+        instantiate_with(
+            book_harness::CH16_AS_COMPONENT,
+            book_harness::CH16_AS_SHOUTER,
+        )
+    }
 
     #[test]
     fn wasmtime_calls_an_assemblyscript_guest_through_the_canonical_abi() -> wasmtime::Result<()> {
@@ -541,6 +553,7 @@ pub mod buffers {
         Ok((store, owner))
     }
 
+    // ANCHOR: live
     /// `(buffers alive, allocations live)` in the guest.
     fn live(store: &mut Store<()>, owner: &Owner) -> wasmtime::Result<(u32, u32)> {
         let buffers = owner.book_buffers_buffers();
@@ -549,11 +562,12 @@ pub mod buffers {
             buffers.call_live_allocations(&mut *store)?,
         ))
     }
+    // ANCHOR_END: live
 
-    // ANCHOR: handles
     #[test]
     fn the_host_holds_a_handle_and_the_guest_the_bytes() -> wasmtime::Result<()> {
         let (mut store, owner) = instantiate()?;
+        // ANCHOR: handles
         let buffers = owner.book_buffers_buffers();
         let methods = buffers.buffer(); // the constructor and the methods
 
@@ -576,9 +590,9 @@ pub mod buffers {
         let given = methods.call_constructor(&mut store, 16)?;
         assert_eq!(buffers.call_consume(&mut store, given)?, 0);
         assert_eq!(live(&mut store, &owner)?, (0, 0));
+        // ANCHOR_END: handles
         Ok(())
     }
-    // ANCHOR_END: handles
 
     // ANCHOR: stale
     /// `ResourceAny` is `Copy`: the compiler lets the host use a handle it
@@ -745,7 +759,10 @@ pub mod sends_bytes {
             |mut store: StoreContextMut<'_, Vec<u32>>, (bytes,): (WasmList<u8>,)| {
                 // The guest's own bytes, where they are: no copy. The slice
                 // borrows `store`, so it ends before `store` is used again.
-                let sum = checksum(bytes.as_le_slice(&store));
+                let slice = bytes.as_le_slice(&store);
+                let sum = slice
+                    .iter()
+                    .fold(0u32, |sum, &b| sum.wrapping_add(u32::from(b)));
                 store.data_mut().push(sum);
                 Ok(())
             },
@@ -788,6 +805,9 @@ pub mod streamer {
     use std::sync::Arc;
 
     use book_harness::component::streams::{Feed, Sip, Window};
+
+    /// Listings 16-12 and 16-13, as a component.
+    const STREAMER: &str = book_harness::CH16_STREAMER_COMPONENT;
     use book_harness::expected::{assert_expected, assert_expected_redacted};
     use book_harness::signatures::{exported_functions, imported_functions};
     use futures::executor::block_on;
@@ -813,8 +833,7 @@ pub mod streamer {
     }
 
     fn instantiate_in<T: Send + 'static>(store: &mut Store<T>) -> wasmtime::Result<Instance> {
-        let component =
-            Component::from_file(store.engine(), book_harness::CH16_STREAMER_COMPONENT)?;
+        let component = Component::from_file(store.engine(), STREAMER)?;
         // An async export needs an async instantiation and async calls.
         block_on(Linker::new(store.engine()).instantiate_async(store, &component))
     }
@@ -1061,6 +1080,9 @@ pub mod lying_streams {
     use std::task::{Context, Poll};
 
     use book_harness::component::streams::Feed;
+
+    /// Listing 16-14, a component written by hand.
+    const LYING_STREAMS: &str = book_harness::CH16_LYING_STREAMS;
     use book_harness::expected::assert_expected;
     use futures::executor::block_on;
     use wasmtime::component::{
@@ -1147,6 +1169,7 @@ pub mod lying_streams {
         })
     }
 
+    // ANCHOR: later
     /// A producer with nothing yet: a read of it waits, its buffer lent.
     struct Later;
 
@@ -1168,6 +1191,7 @@ pub mod lying_streams {
             }
         }
     }
+    // ANCHOR_END: later
 
     // ANCHOR: stream_lent
     /// A read that cannot complete yet answers BLOCKED (-1): the buffer
@@ -1176,7 +1200,7 @@ pub mod lying_streams {
     #[test]
     fn a_second_read_while_the_buffer_is_lent_is_refused() -> wasmtime::Result<()> {
         let engine = Engine::default();
-        let component = Component::from_file(&engine, book_harness::CH16_LYING_STREAMS)?;
+        let component = Component::from_file(&engine, LYING_STREAMS)?;
         let mut store = Store::new(&engine, ());
         let error = block_on(async {
             let instance = Linker::new(&engine)
@@ -1217,6 +1241,9 @@ pub mod lying_streams {
 /// `p3` reads, from the guest's buffer.
 pub mod stdout_stream {
     use book_harness::component::streams::Stdout;
+
+    /// Listings 16-15 and 16-16, as a component.
+    const PRINTER: &str = book_harness::CH16_STDOUT_STREAM_COMPONENT;
     use futures::executor::block_on;
     use wasmtime::component::{Component, Linker, ResourceTable};
     use wasmtime::{Engine, Store};
@@ -1225,6 +1252,7 @@ pub mod stdout_stream {
 
     const TEXT: &[u8] = b"hello from WASI 0.3\n";
 
+    // ANCHOR: wasi_view
     /// What the store keeps for WASI: its context (where stdout goes) and
     /// the table of its resources.
     struct Wasi {
@@ -1240,6 +1268,7 @@ pub mod stdout_stream {
             }
         }
     }
+    // ANCHOR_END: wasi_view
 
     // ANCHOR: wasi_stdout
     /// stdout takes at most 5 of each write's bytes, and is handed the
@@ -1247,7 +1276,7 @@ pub mod stdout_stream {
     #[test]
     fn stdout_reads_the_guest_s_buffer() -> wasmtime::Result<()> {
         let engine = Engine::default();
-        let component = Component::from_file(&engine, book_harness::CH16_STDOUT_STREAM_COMPONENT)?;
+        let component = Component::from_file(&engine, PRINTER)?;
         let mut linker = Linker::new(&engine);
         // Every WASI 0.3 interface of wasmtime-wasi: `wasi:cli/stdout@0.3.0`
         // among them.

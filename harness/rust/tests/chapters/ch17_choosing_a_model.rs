@@ -31,7 +31,6 @@ pub mod hand_written {
         Ok(())
     }
 
-    // ANCHOR: component_agrees
     /// The component of chapter 16 gives the same answers: the models
     /// differ in who does the work, not in what the task is.
     #[test]
@@ -39,6 +38,7 @@ pub mod hand_written {
         let engine = Engine::default();
         let (mut store, shouter) = component::instantiate(&engine, "wasmtime")?;
         let mut guest = HandWritten::new(&engine, book_harness::CH17_HAND_WRITTEN)?;
+        // ANCHOR: component_agrees
         let bytes: Vec<u8> = (0..=255).cycle().take(70_000).collect();
         for (text, _) in TEXTS {
             assert_eq!(shouter.call_shout(&mut store, text)?, guest.shout(text)?);
@@ -47,9 +47,9 @@ pub mod hand_written {
             shouter.call_checksum(&mut store, &bytes)?,
             guest.checksum(&bytes)?
         );
+        // ANCHOR_END: component_agrees
         Ok(())
     }
-    // ANCHOR_END: component_agrees
 }
 
 pub mod lying_shout {
@@ -59,13 +59,14 @@ pub mod lying_shout {
     use book_harness::models::{HandWritten, WithUtility};
     use wasmtime::Engine;
 
-    // ANCHOR: trusting_host_panics
     /// The hand-written host slices memory with the guest's numbers: the
     /// lie panics the host, which is the host's crash, not the guest's.
     #[test]
     fn the_hand_written_host_panics() -> wasmtime::Result<()> {
         let engine = Engine::default();
-        let mut guest = HandWritten::new(&engine, book_harness::CH17_LYING_SHOUT)?;
+        let liar = book_harness::CH17_LYING_SHOUT;
+        // ANCHOR: trusting_host_panics
+        let mut guest = HandWritten::new(&engine, liar)?;
         let panic = catch_unwind(AssertUnwindSafe(|| guest.shout("hello")))
             .expect_err("slicing past the end of memory panics");
         let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
@@ -73,13 +74,13 @@ pub mod lying_shout {
             message,
             "range end index 16 out of range for slice of length 8"
         );
+        // ANCHOR_END: trusting_host_panics
         assert_expected(
             "ch17-choosing-a-model/liar-hand-written.txt",
             &format!("panic: {message}\n"),
         );
         Ok(())
     }
-    // ANCHOR_END: trusting_host_panics
 
     #[test]
     fn the_utility_returns_an_error() -> Result<(), wasm_memory_host::Error> {

@@ -8,6 +8,7 @@
 pub mod hostile {
     use std::time::{Duration, Instant};
 
+    use book_harness::CH18_HOSTILE;
     use book_harness::expected::assert_expected;
     use wasm_memory_host::bounds::GuestSliceError;
     use wasm_memory_host::{Convention, Error, Guest, GuestMessages, define_message_imports};
@@ -81,9 +82,10 @@ pub mod hostile {
     }
     // ANCHOR_END: host_functions
 
+    // ANCHOR: setup
     /// The hostile guest, linked once for `engine`.
     fn prepared(engine: &Engine) -> Result<InstancePre<Sandbox>, Error> {
-        let module = Module::from_file(engine, book_harness::CH18_HOSTILE)?;
+        let module = Module::from_file(engine, CH18_HOSTILE)?;
         Ok(linker(engine)?.instantiate_pre(&module)?)
     }
 
@@ -100,6 +102,7 @@ pub mod hostile {
         let guest = Guest::new(&mut store, instance, convention())?.with_messages(messages);
         Ok((store, guest))
     }
+    // ANCHOR_END: setup
 
     /// The hostile guest on the default engine, with no limits.
     fn hostile() -> Result<(Store<Sandbox>, Guest), Error> {
@@ -879,6 +882,14 @@ pub mod compute_ptr {
         let end = start.checked_add(usize::try_from(len).ok()?)?;
         (end <= memory_size).then_some(start..end)
     }
+
+    /// The memory of the guest calling a host function.
+    fn exported_memory(caller: &mut Caller<'_, Vec<String>>) -> wasmtime::Result<Memory> {
+        match caller.get_export("memory") {
+            Some(Extern::Memory(memory)) => Ok(memory),
+            _ => bail!("the guest exports no memory"),
+        }
+    }
     // ANCHOR_END: checks
 
     /// Where `len` bytes at `address` lie, seen from a memory of `size`
@@ -895,13 +906,6 @@ pub mod compute_ptr {
             format!("{} bytes past its end", offset - size)
         } else {
             format!("inside, and {} bytes past its end", offset + len - size)
-        }
-    }
-
-    fn exported_memory(caller: &mut Caller<'_, Vec<String>>) -> wasmtime::Result<Memory> {
-        match caller.get_export("memory") {
-            Some(Extern::Memory(memory)) => Ok(memory),
-            _ => bail!("the guest exports no memory"),
         }
     }
 
@@ -1011,6 +1015,7 @@ pub mod compute_ptr {
         Ok(())
     }
 
+    // ANCHOR: small_slots
     /// An engine with wasmtime's pooling allocator, two slots, and each
     /// memory's reservation `reservation` bytes (`None`: the default).
     fn pool(reservation: Option<u64>) -> wasmtime::Result<Engine> {
@@ -1026,6 +1031,7 @@ pub mod compute_ptr {
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         Engine::new(&config)
     }
+    // ANCHOR_END: small_slots
 
     /// From the first guest's host function: the offset of the second
     /// guest's "hello", and whether the 4 GiB check lets it through.
@@ -1063,11 +1069,9 @@ pub mod compute_ptr {
         let (ptr, passes) = offset_to_the_other_guest(&pool(None)?)?;
         assert!(!passes, "{ptr}");
         assert!(ptr.unsigned_abs() > 1 << 32);
-        // ANCHOR: small_slots
         // Slots that reserve 16 MiB each, to fit more instances: the next
         // guest's memory is 16 MiB and a guard away, well under 4 GiB.
         let (ptr, passes) = offset_to_the_other_guest(&pool(Some(16 << 20))?)?;
-        // ANCHOR_END: small_slots
         assert!(ptr.unsigned_abs() < 1 << 32, "{ptr}");
         assert_eq!(passes, ptr > 0, "a positive offset under 4 GiB passes");
         assert_expected(
@@ -1152,13 +1156,20 @@ pub mod bounds_check {
 /// the host creates, and the maximum a module declares, checked before it
 /// is instantiated.
 pub mod imported_memory {
-    use wasmtime::{Engine, Instance, Memory, MemoryType, Module, Store};
+    use wasmtime::{Config, Engine, Instance, Memory, MemoryType, Module, Store};
 
     /// The guest, given a memory of `ty` that the host created.
     fn instantiate(ty: MemoryType) -> wasmtime::Result<(Store<()>, Instance, Memory)> {
-        let engine = Engine::default();
-        let module = Module::from_file(&engine, book_harness::CH18_IMPORTED_MEMORY)?;
-        let mut store = Store::new(&engine, ());
+        instantiate_in(&Engine::default(), ty)
+    }
+
+    /// The same, in an engine of the test's choosing.
+    fn instantiate_in(
+        engine: &Engine,
+        ty: MemoryType,
+    ) -> wasmtime::Result<(Store<()>, Instance, Memory)> {
+        let module = Module::from_file(engine, book_harness::CH18_IMPORTED_MEMORY)?;
+        let mut store = Store::new(engine, ());
         // ANCHOR: create
         let memory = Memory::new(&mut store, ty)?;
         let instance = Instance::new(&mut store, &module, &[memory.into()])?;
@@ -1187,6 +1198,45 @@ pub mod imported_memory {
         assert_eq!(grow.call(&mut store, 79)?, 1, "up to the limit");
         assert_eq!(grow.call(&mut store, 1)?, -1);
         assert_eq!(memory.data_size(&store), 5 << 20);
+        Ok(())
+    }
+
+    /// An engine that reserves only what a memory uses, as a host that packs
+    /// many instances might: growth then moves the memory.
+    fn tight_engine() -> wasmtime::Result<Engine> {
+        let mut config = Config::new();
+        config
+            .memory_reservation(0)
+            .memory_reservation_for_growth(0)
+            .memory_guard_size(0);
+        Engine::new(&config)
+    }
+
+    #[test]
+    fn a_base_address_kept_across_a_call_goes_stale() -> wasmtime::Result<()> {
+        // With the default 4 GiB reservation the memory never moves, so a
+        // kept address happens to stay right: the bug hides.
+        let (mut store, instance, memory) = instantiate(MemoryType::new(1, None))?;
+        let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+        let base = memory.data_ptr(&store);
+        grow.call(&mut store, 1)?;
+        assert_eq!(memory.data_ptr(&store), base);
+
+        let (mut store, instance, memory) =
+            instantiate_in(&tight_engine()?, MemoryType::new(1, None))?;
+        // ANCHOR: stale_base
+        let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+        memory.data_mut(&mut store)[..5].copy_from_slice(b"hello");
+        // A raw address is no borrow: the borrow checker lets it live on.
+        let base = memory.data_ptr(&store);
+        assert_eq!(grow.call(&mut store, 1)?, 1); // the guest grows its memory
+        // The memory moved: `base` now points at bytes the memory left
+        // behind, and reading through it would be undefined behaviour.
+        assert_ne!(memory.data_ptr(&store), base);
+        // The fix: ask the `Memory` for its bytes again after every call.
+        assert_eq!(&memory.data(&store)[..5], b"hello");
+        assert_eq!(memory.data_size(&store), 2 << 16);
+        // ANCHOR_END: stale_base
         Ok(())
     }
 }
@@ -1274,10 +1324,13 @@ pub mod busy_component {
         Ok((component, linker))
     }
 
+    // ANCHOR: add
+    /// Calls the component's `add(n) -> u32`.
     fn add(store: &mut Store<()>, instance: &Instance, n: u32) -> wasmtime::Result<u32> {
         let add = instance.get_typed_func::<(u32,), (u32,)>(&mut *store, "add")?;
         Ok(add.call(&mut *store, (n,))?.0)
     }
+    // ANCHOR_END: add
 
     #[test]
     fn a_trapped_component_instance_cannot_be_entered() -> wasmtime::Result<()> {
@@ -1322,7 +1375,7 @@ fn every_test_the_chapter_names_exists() {
             .expect("chapter 18");
     let source = include_str!("ch18_hostile_guests.rs");
     let named =
-        regex::Regex::new(r"`(hostile|huge_table|liar|soak)::([a-z0-9_]+)`").expect("valid");
+        regex::Regex::new(r"`(hostile|huge_table|liar|soak|native_pointer|compute_ptr|bounds_check|imported_memory|capped_memory|busy_counter|busy_component)::([a-z0-9_]+)`").expect("valid");
     let mut checked = 0;
     for name in named.captures_iter(&chapter) {
         let (module, test) = (&name[1], &name[2]);

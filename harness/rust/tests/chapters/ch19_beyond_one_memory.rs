@@ -4,8 +4,10 @@
 //! arrays instead of linear memory, and a memory the guest grows.
 
 use book_harness::expected::assert_expected;
+use book_harness::{CH19_GC_BYTES, CH19_MAILBOX, CH19_MEMORY64, CH19_SHARED_WRITER};
 use wasmtime::{Config, Engine, Module};
 
+// ANCHOR: refused_without
 /// The error a module gets from an engine with one wasm feature turned off.
 fn refused_without(wasm_path: &str, switch_off: impl FnOnce(&mut Config)) -> String {
     let mut config = Config::new();
@@ -14,6 +16,7 @@ fn refused_without(wasm_path: &str, switch_off: impl FnOnce(&mut Config)) -> Str
     let error = Module::from_file(&engine, wasm_path).expect_err("the feature is off");
     format!("{error:#}")
 }
+// ANCHOR_END: refused_without
 
 /// Every feature of this chapter is on in wasmtime 48's default `Config`
 /// (the crate features `gc`, `gc-copying` and `threads` are this crate's
@@ -23,10 +26,10 @@ fn refused_without(wasm_path: &str, switch_off: impl FnOnce(&mut Config)) -> Str
 fn each_feature_is_on_by_default_and_has_a_switch() {
     let engine = Engine::default();
     let listings = [
-        ("memory64", book_harness::CH19_MEMORY64),
-        ("multi-memory", book_harness::CH19_MAILBOX),
-        ("threads", book_harness::CH19_SHARED_WRITER),
-        ("gc", book_harness::CH19_GC_BYTES),
+        ("memory64", CH19_MEMORY64),
+        ("multi-memory", CH19_MAILBOX),
+        ("threads", CH19_SHARED_WRITER),
+        ("gc", CH19_GC_BYTES),
     ];
     for (feature, wasm) in listings {
         Module::from_file(&engine, wasm)
@@ -36,25 +39,25 @@ fn each_feature_is_on_by_default_and_has_a_switch() {
     let refusals = [
         (
             "wasm_memory64(false)",
-            refused_without(book_harness::CH19_MEMORY64, |c| {
+            refused_without(CH19_MEMORY64, |c| {
                 c.wasm_memory64(false);
             }),
         ),
         (
             "wasm_multi_memory(false)",
-            refused_without(book_harness::CH19_MAILBOX, |c| {
+            refused_without(CH19_MAILBOX, |c| {
                 c.wasm_multi_memory(false);
             }),
         ),
         (
             "wasm_threads(false)",
-            refused_without(book_harness::CH19_SHARED_WRITER, |c| {
+            refused_without(CH19_SHARED_WRITER, |c| {
                 c.wasm_threads(false);
             }),
         ),
         (
             "wasm_gc(false)",
-            refused_without(book_harness::CH19_GC_BYTES, |c| {
+            refused_without(CH19_GC_BYTES, |c| {
                 c.wasm_gc(false);
             }),
         ),
@@ -302,6 +305,7 @@ pub mod shared_writer {
     use std::thread;
     use std::time::Duration;
 
+    use book_harness::PAGE_SIZE;
     use book_harness::expected::assert_expected;
     use wasm_memory_host::bounds::read_shared_bytes;
     use wasmtime::{Config, Engine, Instance, MemoryType, Module, SharedMemory, Store, TypedFunc};
@@ -311,6 +315,9 @@ pub mod shared_writer {
     const MESSAGE: u32 = 64;
 
     /// One instance of the writer: its own store, the shared memory.
+    // ANCHOR: writer
+    /// The guest in another thread: a store of its own, over the same
+    /// shared memory, and the exports that write into it.
     struct Writer {
         store: Store<()>,
         fill: TypedFunc<(u32, u32, u32), ()>,
@@ -330,12 +337,16 @@ pub mod shared_writer {
             })
         }
     }
+    // ANCHOR_END: writer
 
-    /// What the test tells the writer's thread to do.
+    // ANCHOR: order
+    /// What the test tells the writer's thread to do, through
+    /// `other.carry_out(order)`, which returns once it is done.
     enum Order {
         Fill { ptr: u32, len: u32, byte: u32 },
         Grow(u32),
     }
+    // ANCHOR_END: order
 
     /// A writer in a thread of its own, which carries out one order at a
     /// time and answers when it is done: the test decides exactly when
@@ -493,12 +504,12 @@ pub mod shared_writer {
         let before = memory.data();
         other.carry_out(Order::Grow(2))?;
         // The slice the host holds keeps its length; the memory does not.
-        assert_eq!(before.len(), book_harness::PAGE_SIZE);
-        assert_eq!(memory.data_size(), 3 * book_harness::PAGE_SIZE);
+        assert_eq!(before.len(), PAGE_SIZE);
+        assert_eq!(memory.data_size(), 3 * PAGE_SIZE);
         // ANCHOR_END: grows_under_the_host
         // A shared memory never moves: the old slice still points into it.
         assert_eq!(before.as_ptr(), memory.data().as_ptr());
-        let past_the_old_end = (2 * book_harness::PAGE_SIZE) as u32;
+        let past_the_old_end = (2 * PAGE_SIZE) as u32;
         other.carry_out(Order::Fill {
             ptr: past_the_old_end,
             len: 3,
@@ -538,7 +549,7 @@ pub mod shared_writer {
             }
         }
         grower.join().expect("the grower does not panic")?;
-        assert_eq!(memory.data_size(), 16 * book_harness::PAGE_SIZE);
+        assert_eq!(memory.data_size(), 16 * PAGE_SIZE);
         Ok(())
     }
 }
@@ -560,6 +571,8 @@ pub mod gc_bytes {
     }
 
     /// The array type of `shout`'s parameter: the guest's `$bytes`.
+    // ANCHOR: bytes_type
+    /// The guest's array type of bytes, read from `shout`'s parameter.
     fn bytes_type(mut store: impl AsContextMut, instance: &Instance) -> ArrayType {
         let shout = instance.get_func(&mut store, "shout").expect("exported");
         match shout.ty(&store).params().next() {
@@ -570,6 +583,7 @@ pub mod gc_bytes {
             other => panic!("not a reference: {other:?}"),
         }
     }
+    // ANCHOR_END: bytes_type
 
     #[test]
     fn the_guest_has_no_linear_memory() -> wasmtime::Result<()> {

@@ -38,7 +38,6 @@ pub unsafe extern "C" fn shout(ptr: *const u8, len: usize, out: *mut PtrLen) {
     }
     unsafe { out.write(PtrLen { ptr: output, len }) };
 }
-// ANCHOR_END: shout
 
 /// The size of a pointer, in bytes, as the compiler saw it.
 #[unsafe(no_mangle)]
@@ -55,6 +54,7 @@ fn bump(len: usize) -> *mut u8 {
     assert!(at + len <= 65_536, "the arena is full");
     unsafe { (&raw mut ARENA).cast::<u8>().add(at) }
 }
+// ANCHOR_END: shout
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

@@ -2,6 +2,8 @@
 //! Each export here looks like something else in wasm; chapter 14's table,
 //! read from the compiled module, shows what.
 
+use std::alloc::{Layout, alloc, dealloc};
+
 /// Two 32-bit fields: more than one scalar, so the C ABI passes and returns
 /// it through memory.
 #[repr(C)]
@@ -55,6 +57,31 @@ pub extern "C" fn greeting() -> String {
     String::from("hello")
 }
 // ANCHOR_END: string_result
+
+// ANCHOR: room
+/// Room for a value the host passes or receives by address (a `Pair`, the
+/// three words of a `String`): `size` bytes, aligned to 8 as C's `malloc`
+/// aligns for any scalar. The host owns it until `deallocate_room`.
+#[unsafe(no_mangle)]
+pub extern "C" fn allocate_room(size: usize) -> *mut u8 {
+    match Layout::from_size_align(size.max(1), 8) {
+        // SAFETY: the layout's size is at least 1.
+        Ok(layout) => unsafe { alloc(layout) },
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// Gives back room from `allocate_room`.
+///
+/// # Safety
+///
+/// `room` came from `allocate_room(size)` and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn deallocate_room(room: *mut u8, size: usize) {
+    // SAFETY: the caller's promise: `alloc` made it with this layout.
+    unsafe { dealloc(room, Layout::from_size_align_unchecked(size.max(1), 8)) }
+}
+// ANCHOR_END: room
 
 /// A `u64` is one `i64`; a `u8` or a `bool` is an `i32`.
 #[unsafe(no_mangle)]
