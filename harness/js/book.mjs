@@ -111,3 +111,16 @@ export async function instantiateWasi(name) {
   if (instance.exports._initialize) wasi.initialize(instance);
   return instance.exports;
 }
+
+/** `number` in hexadecimal, as Rust's `{:#x}` prints it: `0x1ca000`. */
+export const hex = (number) => `0x${number.toString(16)}`;
+
+/**
+ * `text` (a string, or bytes decoded as UTF-8) quoted as Rust's `{:?}`
+ * prints it, for expected files that every room writes alike: JSON's
+ * escapes, and NUL as `\0`.
+ */
+export function rustDebug(text) {
+  const string = typeof text === 'string' ? text : new TextDecoder().decode(text);
+  return JSON.stringify(string).replaceAll('\\u0000', '\\0');
+}

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { expectFile, instantiate } from './book.mjs';
+import { expectFile, hex, instantiate, rustDebug } from './book.mjs';
 
 // ANCHOR: call_with_bytes
 /**
@@ -53,7 +53,6 @@ test('who owns the buffer at each step', async () => {
   const sum = sumBytes(ptr, 4);
   deallocate(ptr, 4);
   assert.equal(sum, 256);
-  const hex = (n) => `0x${n.toString(16)}`;
   const end = ptr + input.length;
   expectFile('ch03-passing-bytes-in/round-trip.mmd',
     'flowchart LR\n'
@@ -148,9 +147,6 @@ test('the guest counts characters, not bytes', async () => {
 
 const STATE = new TextEncoder().encode("the host's state");
 
-/** Rust's `{:?}` of a string, as the Rust room writes it: NUL is `\0`. */
-const debugString = (text) => `"${text.replaceAll('\0', '\\0')}"`;
-
 /**
  * The host grows the memory by a page and writes its state there, before
  * or after the guest starts (its `_initialize`); then the guest allocates
@@ -177,7 +173,7 @@ async function hostPageAfter(name, growBeforeStart) {
   const inHostPage = blocks.filter((ptr) => ptr < hostPage + PAGE_SIZE && ptr + 4096 > hostPage);
   return `blocks in the host's page at 0x${hostPage.toString(16)}: `
     + `[${inHostPage.map((ptr) => `"0x${ptr.toString(16)}"`).join(', ')}]; `
-    + `the host's state: ${debugString(new TextDecoder().decode(state))}`;
+    + `the host's state: ${rustDebug(state)}`;
 }
 
 test("a heap that ends at memory.size takes the host's page", async () => {

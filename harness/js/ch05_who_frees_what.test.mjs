@@ -16,9 +16,13 @@ async function instantiateReporting(wasm) {
   const messages = [];
   let memory; // the guest's, once it is instantiated
   const reportError = (ptr, len) => {
-    // The Uint8Array checks the range: a message is a (ptr, len) like any other.
-    const bytes = new Uint8Array(memory.buffer, ptr >>> 0, len >>> 0);
-    messages.push(new TextDecoder().decode(bytes));
+    [ptr, len] = [ptr >>> 0, len >>> 0]; // i32s arrive signed
+    // A message is a (ptr, len) like any other: check it before reading.
+    if (ptr + len > memory.buffer.byteLength) {
+      messages.push(`(${len} bytes at 0x${ptr.toString(16)}, outside memory)`);
+      return;
+    }
+    messages.push(new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len)));
   };
   const { instance } = await WebAssembly.instantiate(wasm, { wasm_memory: { report_error: reportError } });
   memory = instance.exports.memory;

@@ -4,11 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { expectFile, instantiateWasi } from './book.mjs';
-
-/** A greeting as the other rooms print it: quoted, like Rust's `{:?}`. */
-const quoted = (bytes) => JSON.stringify(new TextDecoder().decode(bytes));
-const hex = (number) => `0x${number.toString(16)}`;
+import { expectFile, hex, instantiateWasi, rustDebug } from './book.mjs';
 
 test('a greeting nobody keeps becomes the buffer of a later allocate', async () => {
   const exports = await instantiateWasi('CH06_GO_GREETER');
@@ -41,7 +37,7 @@ test('a greeting nobody keeps becomes the buffer of a later allocate', async () 
 
   expectFile(
     'ch06-garbage-collectors/go-greeter-next-allocate.txt',
-    `greet(10) returned ${len} bytes at ${hex(ptr)}: ${quoted(greeting)}\n`
+    `greet(10) returned ${len} bytes at ${hex(ptr)}: ${rustDebug(greeting)}\n`
       + `read again after each allocate(${len}): intact, until one call\n`
       + `that allocate returned ${hex(input)}, the greeting's address: it now reads as ${len} zero bytes\n`,
   );
@@ -68,7 +64,7 @@ test('a kept greeting survives the same allocate calls', async () => {
 
   expectFile(
     'ch06-garbage-collectors/go-greeter-kept.txt',
-    `greet_kept(10) returned ${len} bytes at ${hex(ptr)}: ${quoted(greeting)}\n`
-      + `after 60000 calls of allocate(${len}): ${quoted(after)}\n`,
+    `greet_kept(10) returned ${len} bytes at ${hex(ptr)}: ${rustDebug(greeting)}\n`
+      + `after 60000 calls of allocate(${len}): ${rustDebug(after)}\n`,
   );
 });

@@ -5,11 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { artifact, expectFile, instantiateWasi } from './book.mjs';
-
-/** Text as the other rooms print it: quoted, like Rust's `{:?}`. */
-const quoted = (bytes) => JSON.stringify(new TextDecoder().decode(bytes));
-const hex = (number) => `0x${number.toString(16)}`;
+import { expectFile, hex, instantiate, instantiateWasi, rustDebug } from './book.mjs';
 
 test('kept, copied, deallocated, then reused', async () => {
   const exports = await instantiateWasi('CH06_GO_GREETER');
@@ -40,7 +36,7 @@ test('kept, copied, deallocated, then reused', async () => {
   expectFile(
     'ch07-keepalive-pattern/round-trip.txt',
     `greet_kept(10) returned ${len} bytes at ${hex(ptr)}; live() = 1\n`
-      + `the host copied ${quoted(greeting)}\n`
+      + `the host copied ${rustDebug(greeting)}\n`
       + `deallocate(${hex(ptr)}, ${len}); live() = 0\n`
       + `a later allocate(${len}) returned ${hex(ptr)}: reclaimed and reused\n`,
   );
@@ -48,8 +44,7 @@ test('kept, copied, deallocated, then reused', async () => {
 
 test('a pinned object survives until unpinned', async () => {
   const abort = () => { throw new Error('the guest aborted'); };
-  const { instance } = await WebAssembly.instantiate(artifact('CH06_AS_GREETER'), { env: { abort } });
-  const { exports } = instance;
+  const exports = await instantiate('CH06_AS_GREETER', { imports: { env: { abort } } });
   // ANCHOR: as_pin
   const { greet, __pin, __unpin, __collect, churn, memory } = exports;
 
@@ -77,8 +72,8 @@ test('a pinned object survives until unpinned', async () => {
 
   expectFile(
     'ch07-keepalive-pattern/as-pin.txt',
-    `greet(10) returned an ArrayBuffer of ${len} bytes at ${hex(ptr)}: ${quoted(greeting)}\n`
+    `greet(10) returned an ArrayBuffer of ${len} bytes at ${hex(ptr)}: ${rustDebug(greeting)}\n`
       + 'pinned, after __collect and 1 MiB of churn: intact\n'
-      + `unpinned, after __collect and 4 KiB of churn, it starts ${quoted(after.subarray(0, 16))}\n`,
+      + `unpinned, after __collect and 4 KiB of churn, it starts ${rustDebug(after.subarray(0, 16))}\n`,
   );
 });

@@ -49,6 +49,21 @@ def artifact(name):
     return pathlib.Path(artifact_path(name)).read_bytes()
 
 
+def instantiate(name):
+    """A fresh store, and the exports of the compiled listing named like its
+    Rust constant, which imports nothing but, perhaps,
+    `wasm_memory.report_error` (the book's checked allocator): that one is
+    given, and its messages ignored."""
+    import wasmtime  # here, not at the top: the room's other hosts do not need it
+
+    store = wasmtime.Store()
+    module = wasmtime.Module.from_file(store.engine, artifact_path(name))
+    linker = wasmtime.Linker(store.engine)
+    report_error = wasmtime.FuncType([wasmtime.ValType.i32(), wasmtime.ValType.i32()], [])
+    linker.define_func("wasm_memory", "report_error", report_error, lambda ptr, length: None)
+    return store, linker.instantiate(store, module).exports(store)
+
+
 def _compile(command, output):
     """Runs a compiler that writes `output`, in the folder of `output` (where
     it may leave a cache), and returns the module's bytes; a failure shows
@@ -161,3 +176,12 @@ def instantiate_wasi(store, name):
         exports["_initialize"](store)
     return exports
 # ANCHOR_END: instantiate_wasi
+
+
+def rust_debug(text):
+    """`text` (a `str`, or bytes decoded as UTF-8) quoted as Rust's `{:?}`
+    prints it, for expected files that every room writes alike: JSON's
+    escapes, and NUL as `\\0`."""
+    if not isinstance(text, str):
+        text = bytes(text).decode("utf-8")
+    return json.dumps(text, ensure_ascii=False).replace("\\u0000", "\\0")

@@ -8,18 +8,13 @@ import unittest
 
 import wasmtime
 
-from book import artifact_path, expect_file
+from book import artifact_path, expect_file, instantiate
 
 
 def load(name):
     """A fresh store, and the listing named like its Rust constant, compiled."""
     engine = wasmtime.Engine()
     return wasmtime.Store(engine), wasmtime.Module.from_file(engine, artifact_path(name))
-
-
-def instantiate(name):
-    store, module = load(name)
-    return store, wasmtime.Instance(store, module, []).exports(store)
 
 
 def causes(message):

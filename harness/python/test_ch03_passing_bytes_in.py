@@ -6,19 +6,7 @@ import unittest
 
 import wasmtime
 
-from book import artifact_path, expect_file
-
-
-def instantiate(name):
-    """A fresh store and the exports of the listing named like its Rust
-    constant; `wasm_memory.report_error`, which the book's checked
-    allocator imports, is given and ignored."""
-    store = wasmtime.Store()
-    module = wasmtime.Module.from_file(store.engine, artifact_path(name))
-    linker = wasmtime.Linker(store.engine)
-    report_error = wasmtime.FuncType([wasmtime.ValType.i32(), wasmtime.ValType.i32()], [])
-    linker.define_func("wasm_memory", "report_error", report_error, lambda ptr, length: None)
-    return store, linker.instantiate(store, module).exports(store)
+from book import artifact_path, expect_file, instantiate, rust_debug
 
 
 # ANCHOR: call_with_bytes
@@ -161,16 +149,11 @@ class Utf8Strings(unittest.TestCase):
 STATE = b"the host's state"
 
 
-def rust_debug(text):
-    """Rust's `{:?}` of a string, as the Rust room writes it: NUL is `\\0`."""
-    return '"' + text.replace("\0", "\\0") + '"'
-
-
 def host_page_after(name, grow_before_start):
     """The host grows the memory by a page and writes its state there, before
     or after the guest starts (its `_initialize`); then the guest allocates
     16 blocks of 4 KiB. What is left of the host's state."""
-    # wasmtime.Instance runs no `_initialize`: the host calls it.
+    # Instantiating runs no `_initialize`: the host calls it.
     store, exports = instantiate(name)
     # ANCHOR: grown_before_start
     PAGE_SIZE = 65536
@@ -193,7 +176,7 @@ def host_page_after(name, grow_before_start):
     ]
     return (
         f"blocks in the host's page at {host_page:#x}: [{', '.join(in_host_page)}]; "
-        f"the host's state: {rust_debug(state.decode('utf-8'))}"
+        f"the host's state: {rust_debug(state)}"
     )
 
 

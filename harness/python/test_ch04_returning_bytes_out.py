@@ -5,9 +5,7 @@ same thing on the same compiled listing, and writes the same expected file."""
 import struct
 import unittest
 
-import wasmtime
-
-from book import artifact_path, expect_file
+from book import expect_file, instantiate
 
 
 # ANCHOR: checked_range
@@ -30,13 +28,6 @@ def checked_range(ptr, length, memory_size):
         raise ValueError(f"{at}: past the end of the {memory_size}-byte memory")
     return ptr, end
 # ANCHOR_END: checked_range
-
-
-def instantiate(name):
-    """A store, and the exports of the compiled listing named like its Rust constant."""
-    store = wasmtime.Store()
-    module = wasmtime.Module.from_file(store.engine, artifact_path(name))
-    return store, wasmtime.Instance(store, module, []).exports(store)
 
 
 def greet_packed(store, exports, name):

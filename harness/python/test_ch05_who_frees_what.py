@@ -6,7 +6,7 @@ import unittest
 
 import wasmtime
 
-from book import artifact_path, expect_file
+from book import artifact_path, expect_file, instantiate
 
 
 # ANCHOR: report_error
@@ -92,9 +92,7 @@ class WhoFreesWhat(unittest.TestCase):
         expect_file("ch05-who-frees-what/checked-allocator.txt", report)
 
     def test_a_grown_block_may_move_and_its_old_place_is_reused(self):
-        store = wasmtime.Store()
-        module = wasmtime.Module.from_file(store.engine, artifact_path("CH05_REALLOCATE"))
-        exports = wasmtime.Instance(store, module, []).exports(store)
+        store, exports = instantiate("CH05_REALLOCATE")
         # ANCHOR: moved
         memory = exports["memory"]
         allocate, deallocate, reallocate = exports["allocate"], exports["deallocate"], exports["reallocate"]

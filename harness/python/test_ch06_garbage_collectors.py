@@ -2,17 +2,11 @@
 under wasmtime-py. The Rust, Go and JavaScript rooms make the same calls and
 compare the same expected outputs."""
 
-import json
 import unittest
 
 import wasmtime
 
-from book import expect_file, instantiate_wasi
-
-
-def quoted(data):
-    """A greeting as the other rooms print it: quoted, like Rust's `{:?}`."""
-    return json.dumps(data.decode("utf-8"))
+from book import expect_file, instantiate_wasi, rust_debug
 
 
 class GoGreeter(unittest.TestCase):
@@ -47,7 +41,7 @@ class GoGreeter(unittest.TestCase):
 
         expect_file(
             "ch06-garbage-collectors/go-greeter-next-allocate.txt",
-            f"greet(10) returned {length} bytes at {ptr:#x}: {quoted(greeting)}\n"
+            f"greet(10) returned {length} bytes at {ptr:#x}: {rust_debug(greeting)}\n"
             f"read again after each allocate({length}): intact, until one call\n"
             f"that allocate returned {buffer:#x}, the greeting's address: "
             f"it now reads as {length} zero bytes\n",
@@ -76,8 +70,8 @@ class GoGreeter(unittest.TestCase):
 
         expect_file(
             "ch06-garbage-collectors/go-greeter-kept.txt",
-            f"greet_kept(10) returned {length} bytes at {ptr:#x}: {quoted(greeting)}\n"
-            f"after 60000 calls of allocate({length}): {quoted(after)}\n",
+            f"greet_kept(10) returned {length} bytes at {ptr:#x}: {rust_debug(greeting)}\n"
+            f"after 60000 calls of allocate({length}): {rust_debug(after)}\n",
         )
 
 

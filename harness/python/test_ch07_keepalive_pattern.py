@@ -3,17 +3,11 @@ guest (CH06_GO_GREETER) and pinning on Listing 6-2's AssemblyScript guest
 (CH06_AS_GREETER), under wasmtime-py. The Rust, Go and JavaScript rooms make
 the same calls and compare the same expected outputs."""
 
-import json
 import unittest
 
 import wasmtime
 
-from book import artifact_path, expect_file, instantiate_wasi
-
-
-def quoted(data):
-    """Text as the other rooms print it: quoted, like Rust's `{:?}`."""
-    return json.dumps(data.decode("utf-8"))
+from book import artifact_path, expect_file, instantiate_wasi, rust_debug
 
 
 def instantiate_assemblyscript(store):
@@ -61,7 +55,7 @@ class RoundTrip(unittest.TestCase):
         expect_file(
             "ch07-keepalive-pattern/round-trip.txt",
             f"greet_kept(10) returned {length} bytes at {ptr:#x}; live() = 1\n"
-            f"the host copied {quoted(greeting)}\n"
+            f"the host copied {rust_debug(greeting)}\n"
             f"deallocate({ptr:#x}, {length}); live() = 0\n"
             f"a later allocate({length}) returned {ptr:#x}: reclaimed and reused\n",
         )
@@ -100,9 +94,9 @@ class AssemblyScriptPin(unittest.TestCase):
 
         expect_file(
             "ch07-keepalive-pattern/as-pin.txt",
-            f"greet(10) returned an ArrayBuffer of {length} bytes at {ptr:#x}: {quoted(greeting)}\n"
+            f"greet(10) returned an ArrayBuffer of {length} bytes at {ptr:#x}: {rust_debug(greeting)}\n"
             "pinned, after __collect and 1 MiB of churn: intact\n"
-            f"unpinned, after __collect and 4 KiB of churn, it starts {quoted(after[:16])}\n",
+            f"unpinned, after __collect and 4 KiB of churn, it starts {rust_debug(after[:16])}\n",
         )
 
 

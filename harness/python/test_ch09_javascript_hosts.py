@@ -8,14 +8,7 @@ import unittest
 
 import wasmtime
 
-from book import artifact_path, expect_file
-
-
-def instantiate(name):
-    """A store, and the exports of the listing named like its Rust constant."""
-    store = wasmtime.Store()
-    module = wasmtime.Module.from_file(store.engine, artifact_path(name))
-    return store, wasmtime.Instance(store, module, []).exports(store)
+from book import artifact_path, expect_file, instantiate
 
 
 # ANCHOR: read_prefixed

@@ -77,7 +77,6 @@ func Instantiate(ctx context.Context, tb testing.TB, r wazero.Runtime, name stri
 	if config == nil {
 		config = wazero.NewModuleConfig()
 	}
-	// ANCHOR: reactor
 	compiled, err := r.CompileModule(ctx, Artifact(tb, name))
 	if err != nil {
 		tb.Fatal(err)
@@ -97,11 +96,21 @@ func Instantiate(ctx context.Context, tb testing.TB, r wazero.Runtime, name stri
 		config = config.WithStartFunctions("_initialize")
 	}
 	module, err := r.InstantiateModule(ctx, compiled, config)
-	// ANCHOR_END: reactor
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return module
+}
+
+// NewModule instantiates the compiled listing named like its Rust constant
+// in a runtime of its own, closed when the test ends, with Instantiate's
+// imports, and returns the context to call it with and the module.
+func NewModule(tb testing.TB, name string) (context.Context, api.Module) {
+	tb.Helper()
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	tb.Cleanup(func() { r.Close(ctx) })
+	return ctx, Instantiate(ctx, tb, r, name, Options{})
 }
 
 // importedModules is the set of module names that compiled imports

@@ -33,7 +33,6 @@ func GoCommand(tb testing.TB) string {
 	return goBin
 }
 
-// ANCHOR: build
 // BuildReactor writes files (main.go and any other, by name) into a module
 // of their own (go 1.24, the first with //go:wasmexport) and builds them as
 // a wasip1 reactor, the way the book builds its Go listings. It returns the
@@ -43,7 +42,6 @@ func BuildReactor(tb testing.TB, goBin string, files map[string]string) (wasm []
 	return build(tb, goBin, files, "-buildmode=c-shared")
 }
 
-// ANCHOR_END: build
 
 // BuildCommand is BuildReactor for a command: a module whose `_start` runs
 // main and exits, as `GOOS=wasip1 GOARCH=wasm go build` makes it without

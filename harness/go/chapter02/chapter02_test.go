@@ -13,25 +13,14 @@ import (
 	"testing"
 
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
 
 	"example.com/wasm-memory-book/harness/booktest"
 )
 
-// instantiate returns a fresh runtime's instance of the listing named like
-// its Rust constant.
-func instantiate(t *testing.T, name string) (context.Context, api.Module) {
-	t.Helper()
-	ctx := context.Background()
-	r := wazero.NewRuntime(ctx)
-	t.Cleanup(func() { r.Close(ctx) })
-	return ctx, booktest.Instantiate(ctx, t, r, name, booktest.Options{})
-}
-
 func hex6(n uint64) string { return fmt.Sprintf("0x%06x", n) }
 
 func TestTheHostReadsAndWritesAtTheAddress(t *testing.T) {
-	ctx, module := instantiate(t, "CH02_POINTER_IS_OFFSET")
+	ctx, module := booktest.NewModule(t, "CH02_POINTER_IS_OFFSET")
 	// ANCHOR: pointer
 	counterAddress := module.ExportedFunction("counter_address")
 	increment := module.ExportedFunction("increment")
@@ -69,7 +58,7 @@ func TestTheHostReadsAndWritesAtTheAddress(t *testing.T) {
 }
 
 func TestStaticsSitBetweenTheStackAndTheHeap(t *testing.T) {
-	ctx, module := instantiate(t, "CH02_POINTER_IS_OFFSET")
+	ctx, module := booktest.NewModule(t, "CH02_POINTER_IS_OFFSET")
 	results, err := module.ExportedFunction("counter_address").Call(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +137,7 @@ func TestGuestAndHostGrowTheSameMemoryUpToALimit(t *testing.T) {
 }
 
 func TestAViewMadeBeforeTheGuestGrowsTheMemoryGoesStale(t *testing.T) {
-	ctx, module := instantiate(t, "CH02_PAGES_AND_GROW")
+	ctx, module := booktest.NewModule(t, "CH02_PAGES_AND_GROW")
 	// ANCHOR: stale
 	memory := module.Memory()
 
@@ -174,7 +163,7 @@ func TestAViewMadeBeforeTheGuestGrowsTheMemoryGoesStale(t *testing.T) {
 }
 
 func TestTheHostDecodesAReprCStruct(t *testing.T) {
-	ctx, module := instantiate(t, "CH02_STRUCT_LAYOUT")
+	ctx, module := booktest.NewModule(t, "CH02_STRUCT_LAYOUT")
 	// ANCHOR: decode
 	call := func(name string) uint32 {
 		results, err := module.ExportedFunction(name).Call(ctx)
@@ -221,7 +210,7 @@ func TestTheHostDecodesAReprCStruct(t *testing.T) {
 }
 
 func TestTheGuestTrapsAndTheHostReadSaysNo(t *testing.T) {
-	ctx, module := instantiate(t, "CH02_OUT_OF_BOUNDS")
+	ctx, module := booktest.NewModule(t, "CH02_OUT_OF_BOUNDS")
 	// ANCHOR: out_of_bounds
 	loadByte := module.ExportedFunction("load_byte")
 	memory := module.Memory()

@@ -20,16 +20,6 @@ import (
 	"example.com/wasm-memory-book/harness/booktest"
 )
 
-// instantiate returns a fresh runtime's instance of the listing named like
-// its Rust constant.
-func instantiate(t *testing.T, name string) (context.Context, api.Module) {
-	t.Helper()
-	ctx := context.Background()
-	r := wazero.NewRuntime(ctx)
-	t.Cleanup(func() { r.Close(ctx) })
-	return ctx, booktest.Instantiate(ctx, t, r, name, booktest.Options{})
-}
-
 // ANCHOR: call_with_bytes
 // callWithBytes calls the guest export name(ptr, len) on a copy of input
 // placed in the guest's memory through its allocate and deallocate exports.
@@ -72,7 +62,7 @@ func payload(length int) []byte {
 }
 
 func TestTheRoundTrip(t *testing.T) {
-	ctx, module := instantiate(t, "CH03_SUM_BYTES")
+	ctx, module := booktest.NewModule(t, "CH03_SUM_BYTES")
 	// ANCHOR: round_trip
 	sum, err := callWithBytes(ctx, module, "sum_bytes", []byte{1, 2, 3, 250})
 	if err != nil || sum != 256 {
@@ -82,7 +72,7 @@ func TestTheRoundTrip(t *testing.T) {
 }
 
 func TestWhoOwnsTheBufferAtEachStep(t *testing.T) {
-	ctx, module := instantiate(t, "CH03_SUM_BYTES")
+	ctx, module := booktest.NewModule(t, "CH03_SUM_BYTES")
 	call := func(name string, params ...uint64) uint64 {
 		results, err := module.ExportedFunction(name).Call(ctx, params...)
 		if err != nil {
@@ -114,7 +104,7 @@ func TestWhoOwnsTheBufferAtEachStep(t *testing.T) {
 // shoutAtZero is what became of a payload of length bytes written at
 // address 0, then uppercased by chapter 8's Rust shout.
 func shoutAtZero(t *testing.T, length int) string {
-	ctx, module := instantiate(t, "CH08_RUST_SHOUT")
+	ctx, module := booktest.NewModule(t, "CH08_RUST_SHOUT")
 	input := payload(length)
 	// ANCHOR: at_zero
 	memory, shout := module.Memory(), module.ExportedFunction("shout")
@@ -144,7 +134,7 @@ func TestAPayloadWrittenAtAddress0PavesOverTheGuest(t *testing.T) {
 	for _, kib := range []int{100, 1024, 1100} {
 		report += fmt.Sprintf("- %d KiB: %s\n", kib, shoutAtZero(t, kib*1024))
 	}
-	ctx, module := instantiate(t, "CH08_RUST_SHOUT")
+	ctx, module := booktest.NewModule(t, "CH08_RUST_SHOUT")
 	input := payload(1100 * 1024)
 	// ANCHOR: allocated
 	// The same 1100 KiB where `allocate` puts them: the right result.
@@ -174,7 +164,7 @@ func TestAPayloadWrittenAtAddress0PavesOverTheGuest(t *testing.T) {
 }
 
 func TestHostOwnedPagesAreLeftAlone(t *testing.T) {
-	ctx, module := instantiate(t, "CH03_SUM_BYTES")
+	ctx, module := booktest.NewModule(t, "CH03_SUM_BYTES")
 	// ANCHOR: host_owned_page
 	const pageSize = 65536
 	memory := module.Memory()
@@ -208,7 +198,7 @@ func TestHostOwnedPagesAreLeftAlone(t *testing.T) {
 }
 
 func TestTheGuestCountsCharactersNotBytes(t *testing.T) {
-	ctx, module := instantiate(t, "CH03_UTF8_STRINGS")
+	ctx, module := booktest.NewModule(t, "CH03_UTF8_STRINGS")
 	// ANCHOR: count_chars
 	// A Go string is bytes, UTF-8 by convention: its bytes are the string.
 	text := "héllo, wörld"

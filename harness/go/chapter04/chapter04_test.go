@@ -4,15 +4,11 @@
 package chapter04_test
 
 import (
-	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
 
 	"example.com/wasm-memory-book/go/wazerohost"
 	"example.com/wasm-memory-book/harness/booktest"
@@ -42,15 +38,6 @@ func checkedRange(ptr, length uint32, memorySize uint64) (start, end uint32, err
 
 // ANCHOR_END: checked_range
 
-// instantiate instantiates a compiled listing, named like its Rust constant,
-// in a runtime closed when the test ends.
-func instantiate(ctx context.Context, t *testing.T, name string) api.Module {
-	t.Helper()
-	r := wazero.NewRuntime(ctx)
-	t.Cleanup(func() { r.Close(ctx) })
-	return booktest.Instantiate(ctx, t, r, name, booktest.Options{})
-}
-
 // The short check agrees with the utility's full one on every edge.
 func TestTheShortCheckAgreesWithTheUtility(t *testing.T) {
 	const size = 1114112
@@ -65,8 +52,7 @@ func TestTheShortCheckAgreesWithTheUtility(t *testing.T) {
 }
 
 func TestTheHostUnpacksReadsAndFrees(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH04_PACKED_RETURN")
+	ctx, module := booktest.NewModule(t, "CH04_PACKED_RETURN")
 	// ANCHOR: read_packed
 	memory := module.Memory()
 	allocate := module.ExportedFunction("allocate")
@@ -110,8 +96,7 @@ func TestTheHostUnpacksReadsAndFrees(t *testing.T) {
 }
 
 func TestTheWrongBitOrderIsCaught(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH04_PACKED_RETURN")
+	ctx, module := booktest.NewModule(t, "CH04_PACKED_RETURN")
 	memory := module.Memory()
 	results, err := module.ExportedFunction("allocate").Call(ctx, 6)
 	if err != nil {
@@ -139,8 +124,7 @@ func TestTheWrongBitOrderIsCaught(t *testing.T) {
 }
 
 func TestTwoResultsArriveAsTwoValues(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH04_MULTI_VALUE")
+	ctx, module := booktest.NewModule(t, "CH04_MULTI_VALUE")
 	// ANCHOR: call_multi_value
 	memory := module.Memory()
 
@@ -161,8 +145,7 @@ func TestTwoResultsArriveAsTwoValues(t *testing.T) {
 }
 
 func TestTheHostPassesTheOutPointerFirst(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH04_OUT_POINTER")
+	ctx, module := booktest.NewModule(t, "CH04_OUT_POINTER")
 	// ANCHOR: call_hidden
 	allocate := module.ExportedFunction("allocate")
 	deallocate := module.ExportedFunction("deallocate")
@@ -209,8 +192,7 @@ func TestTheHostPassesTheOutPointerFirst(t *testing.T) {
 }
 
 func TestEveryLieIsCaughtWithItsOwnError(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH04_LYING_GUEST")
+	ctx, module := booktest.NewModule(t, "CH04_LYING_GUEST")
 	// ANCHOR: lies
 	memory := module.Memory()
 	report := ""

@@ -135,10 +135,7 @@ func TestMismatchedSizesAndDoubleFreesAreCaught(t *testing.T) {
 }
 
 func TestAGrownBlockMayMoveAndItsOldPlaceIsReused(t *testing.T) {
-	ctx := context.Background()
-	r := wazero.NewRuntime(ctx)
-	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH05_REALLOCATE", booktest.Options{})
+	ctx, module := booktest.NewModule(t, "CH05_REALLOCATE")
 	// ANCHOR: moved
 	memory := module.Memory()
 	report := ""

@@ -5,20 +5,14 @@ package chapter06_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"testing"
-
-	"github.com/tetratelabs/wazero"
 
 	"example.com/wasm-memory-book/harness/booktest"
 )
 
 func TestAGreetingNobodyKeepsBecomesTheBufferOfALaterAllocate(t *testing.T) {
-	ctx := context.Background()
-	r := wazero.NewRuntime(ctx)
-	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH06_GO_GREETER", booktest.Options{})
+	ctx, module := booktest.NewModule(t, "CH06_GO_GREETER")
 
 	// ANCHOR: next_allocate
 	greet := module.ExportedFunction("greet")
@@ -73,10 +67,7 @@ func TestAGreetingNobodyKeepsBecomesTheBufferOfALaterAllocate(t *testing.T) {
 }
 
 func TestAKeptGreetingSurvivesTheSameAllocateCalls(t *testing.T) {
-	ctx := context.Background()
-	r := wazero.NewRuntime(ctx)
-	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH06_GO_GREETER", booktest.Options{})
+	ctx, module := booktest.NewModule(t, "CH06_GO_GREETER")
 
 	// ANCHOR: kept_next_allocate
 	greetKept := module.ExportedFunction("greet_kept")

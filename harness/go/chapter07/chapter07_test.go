@@ -119,10 +119,7 @@ func TestTheHostFillsAVariableTheGuestPassed(t *testing.T) {
 // keeps, the host copies, the host deallocates, and only then may the guest
 // reuse the address.
 func TestKeptCopiedDeallocatedThenReused(t *testing.T) {
-	ctx := context.Background()
-	r := wazero.NewRuntime(ctx)
-	defer r.Close(ctx)
-	module := booktest.Instantiate(ctx, t, r, "CH06_GO_GREETER", booktest.Options{})
+	ctx, module := booktest.NewModule(t, "CH06_GO_GREETER")
 
 	// ANCHOR: round_trip
 	// call calls an export that returns one result, and stops on a trap.

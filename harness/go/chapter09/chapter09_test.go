@@ -19,18 +19,8 @@ import (
 	"example.com/wasm-memory-book/harness/booktest"
 )
 
-// instantiate instantiates the listing named like its Rust constant in a
-// runtime closed when the test ends.
-func instantiate(ctx context.Context, t *testing.T, name string) api.Module {
-	t.Helper()
-	r := wazero.NewRuntime(ctx)
-	t.Cleanup(func() { r.Close(ctx) })
-	return booktest.Instantiate(ctx, t, r, name, booktest.Options{})
-}
-
 func TestARoundTripWithThePlainAPI(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH04_PACKED_RETURN")
+	ctx, module := booktest.NewModule(t, "CH04_PACKED_RETURN")
 	// ANCHOR: round_trip
 	memory := module.Memory()
 	allocate := module.ExportedFunction("allocate")
@@ -75,8 +65,7 @@ func TestARoundTripWithThePlainAPI(t *testing.T) {
 }
 
 func TestTheNumbersOfListing9_1(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH09_NUMBERS")
+	ctx, module := booktest.NewModule(t, "CH09_NUMBERS")
 	// ANCHOR: numbers_host
 	nextI64 := module.ExportedFunction("next_i64")
 	nextI32 := module.ExportedFunction("next_i32")
@@ -107,8 +96,7 @@ func TestTheNumbersOfListing9_1(t *testing.T) {
 }
 
 func TestASliceFromReadIsStaleAfterTheGuestGrows(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH04_PACKED_RETURN")
+	ctx, module := booktest.NewModule(t, "CH04_PACKED_RETURN")
 	// ANCHOR: stale
 	memory := module.Memory()
 	view, _ := memory.Read(0, memory.Size()) // a slice of the memory itself, made before the call...
@@ -158,8 +146,7 @@ func readPrefixed(memory api.Memory, ptr uint32) ([]byte, error) {
 // ANCHOR_END: read_prefixed
 
 func TestALengthPrefixIsOneMoreClaimToCheck(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH09_LENGTH_PREFIX")
+	ctx, module := booktest.NewModule(t, "CH09_LENGTH_PREFIX")
 	// ANCHOR: prefixed_calls
 	greeting, err := module.ExportedFunction("greeting").Call(ctx)
 	if err != nil {
@@ -183,8 +170,7 @@ func TestALengthPrefixIsOneMoreClaimToCheck(t *testing.T) {
 }
 
 func TestBytesFromElsewhereOneCopyOrReadInPlace(t *testing.T) {
-	ctx := context.Background()
-	module := instantiate(ctx, t, "CH03_SUM_BYTES")
+	ctx, module := booktest.NewModule(t, "CH03_SUM_BYTES")
 	file, err := os.Open(booktest.ArtifactPath(t, "CH03_SUM_BYTES")) // any file: this one starts with "\x00asm"
 	if err != nil {
 		t.Fatal(err)

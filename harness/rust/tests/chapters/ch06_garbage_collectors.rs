@@ -225,7 +225,7 @@ pub mod go_greeter {
         assert_expected(
             "ch06-garbage-collectors/reused.mmd",
             &format!(
-                "flowchart TB\n\
+                "flowchart LR\n\
                  \x20 greet[\"greet(10) returns {len} bytes at {ptr:#x}<br/>nothing in the guest refers to them\"]\n\
                  \x20 host[\"the host holds {ptr:#x} as a number<br/>and reads the greeting: intact\"]\n\
                  \x20 collect[\"the host calls allocate({len}) again and again<br/>inside one call, the collector frees {ptr:#x}\"]\n\

@@ -187,9 +187,9 @@ pub mod round_trip {
         assert_expected(
             "ch07-keepalive-pattern/keepalive.mmd",
             &format!(
-                "flowchart TB\n\
+                "flowchart LR\n\
                  \x20 kept[\"greet_kept(10) returns {len} bytes at {ptr:#x}<br/>the guest keeps them in its map<br/>live() = 1\"]\n\
-                 \x20 copied[\"the host copies the {len} bytes out\"]\n\
+                 \x20 copied[\"the host copies the {len} bytes out<br/>the copy is the host's own\"]\n\
                  \x20 released[\"the host calls deallocate({ptr:#x}, {len})<br/>the guest drops them from its map<br/>live() = 0\"]\n\
                  \x20 reused[\"garbage: after a collection,<br/>a later allocate({len}) returns {ptr:#x}\"]\n\
                  \x20 kept --> copied --> released --> reused\n"

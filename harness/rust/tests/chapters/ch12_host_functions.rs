@@ -809,7 +809,6 @@ pub mod default_layout_en {
 pub mod default_layout_fr {
     use super::default_layout_en::SharedMemory;
     use book_harness::{CH12_DEFAULT_LAYOUT_EN, CH12_DEFAULT_LAYOUT_FR};
-    use wasmparser::{ConstExpr, DataKind, Operator, Parser, Payload};
 
     #[test]
     fn two_modules_laid_out_alike_overwrite_each_other() -> wasmtime::Result<()> {
@@ -826,42 +825,6 @@ pub mod default_layout_fr {
         Ok(())
     }
 
-    /// The first value of a constant expression: `i32.const` is all a
-    /// linker writes for a data segment's offset or a global's start.
-    fn i32_const(expr: &ConstExpr<'_>) -> Option<i32> {
-        match expr.get_operators_reader().read().ok()? {
-            Operator::I32Const { value } => Some(value),
-            _ => None,
-        }
-    }
-
-    /// Where a module's stack pointer (its first global) starts, and where
-    /// its first data segment goes.
-    fn stack_and_data(wasm_path: &str) -> wasmtime::Result<(i32, i32)> {
-        let (mut stack, mut data) = (None, None);
-        for payload in Parser::new(0).parse_all(&std::fs::read(wasm_path)?) {
-            match payload? {
-                Payload::GlobalSection(globals) => {
-                    if let Some(first) = globals.into_iter().next() {
-                        stack = i32_const(&first?.init_expr);
-                    }
-                }
-                Payload::DataSection(segments) => {
-                    if let Some(first) = segments.into_iter().next()
-                        && let DataKind::Active { offset_expr, .. } = first?.kind
-                    {
-                        data = i32_const(&offset_expr);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok((
-            stack.expect("a stack pointer"),
-            data.expect("a data segment"),
-        ))
-    }
-
     #[test]
     fn two_rust_guests_are_laid_out_alike() -> wasmtime::Result<()> {
         // Two Rust guests of this chapter, linked on their own by rustc's
@@ -870,9 +833,10 @@ pub mod default_layout_fr {
             book_harness::CH12_HOST_CALLS,
             book_harness::CH12_IMPORTED_MEMORY,
         ] {
+            let layout = book_harness::signatures::layout(&std::fs::read(wasm_path)?)?;
             assert_eq!(
-                stack_and_data(wasm_path)?,
-                (0x10_0000, 0x10_0000),
+                (layout.stack_start, layout.data_start),
+                (Some(0x10_0000), Some(0x10_0000)),
                 "{wasm_path}"
             );
         }

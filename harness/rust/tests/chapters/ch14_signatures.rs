@@ -134,7 +134,12 @@ pub mod rust_signatures {
     #[test]
     fn a_fixed_offset_lies_inside_the_guest_s_stack() -> wasmtime::Result<()> {
         const FIXED_OFFSET: u32 = 0xFFC0; // the last 64 bytes of the first page
-        let (mut store, instance, _memory) = instantiate()?;
+        let (mut store, instance, memory) = instantiate()?;
+        // It works, by luck: no frame of `sum_pair` reaches down to it.
+        memory.write(&mut store, FIXED_OFFSET as usize, &[3, 0, 0, 0, 4, 0, 0, 0])?;
+        let sum_pair = instance.get_typed_func::<u32, u32>(&mut store, "sum_pair")?;
+        assert_eq!(sum_pair.call(&mut store, FIXED_OFFSET)?, 7);
+
         // The linker exports no `__stack_pointer`: its start is read from the
         // module's bytes.
         let wasm = std::fs::read(book_harness::CH14_RUST_SIGNATURES)?;
