@@ -42,7 +42,6 @@ func BuildReactor(tb testing.TB, goBin string, files map[string]string) (wasm []
 	return build(tb, goBin, files, "-buildmode=c-shared")
 }
 
-
 // BuildCommand is BuildReactor for a command: a module whose `_start` runs
 // main and exits, as `GOOS=wasip1 GOARCH=wasm go build` makes it without
 // -buildmode (the only kind Go made before 1.24). It builds with -trimpath,
