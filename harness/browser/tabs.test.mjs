@@ -92,8 +92,8 @@ test("a reader's choice of language holds on every page, and after a reload", as
   await page.keyboard.press('Enter');
   await assertAllShow(page, 'host', 'wazero');
 
-  await page.goto(`${base}ch08-a-small-utility.html`);
-  await assertAllShow(page, 'guest', 'Go', 'chapter 8 opens on the Go tab');
+  await page.goto(`${base}reference-utility.html`);
+  await assertAllShow(page, 'guest', 'Go', "the utility's reference opens on the Go tab");
   await page.goto(`${base}ch12-host-functions.html`);
   await assertAllShow(page, 'host', 'wazero', 'chapter 12 opens on the wazero tab');
 
@@ -103,6 +103,12 @@ test("a reader's choice of language holds on every page, and after a reload", as
   await page.goto(`${base}cheat-sheet.html`);
   await assertAllShow(page, 'host', 'JavaScript');
   await assertAllShow(page, 'guest', 'Go');
+
+  // Python, the fourth host: every host block of chapters 2 to 9 has it.
+  await page.goto(`${base}ch02-linear-memory.html`);
+  await page.click('.mdbook-tab[data-tabname="Python"]');
+  await page.goto(`${base}ch08-a-small-utility.html`);
+  await assertAllShow(page, 'host', 'Python', 'chapter 8 opens on the Python tab');
 
   assert.deepEqual(errors, []);
   await context.close();
