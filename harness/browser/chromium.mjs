@@ -65,6 +65,20 @@ export async function serveToChromium(handler) {
   };
 }
 
+/** Where `ci/test` builds the book (its step `book`). */
+export const BOOK_DIR = new URL('../../book/', import.meta.url).pathname;
+
+/**
+ * The built book, served to a fresh Chromium as `serveToChromium` does;
+ * fails at once, saying so, when `page` of it was not built.
+ */
+export function serveBook(page = 'index.html') {
+  if (!fs.existsSync(path.join(BOOK_DIR, page))) {
+    throw new Error(`${path.join(BOOK_DIR, page)} is missing: build the book first (ci/test does)`);
+  }
+  return serveToChromium(serveFiles(BOOK_DIR));
+}
+
 /** Starts headless Chromium, never a browser Playwright downloaded. */
 function launchChromium() {
   return chromium.launch({

@@ -12,18 +12,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { serveFiles, serveToChromium } from './chromium.mjs';
+import { BOOK_DIR as bookDir, serveBook } from './chromium.mjs';
 
 const repo = new URL('../../', import.meta.url);
-const bookDir = new URL('book/', repo).pathname;
 
 let stop;
 let browser;
 let base;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(bookDir, 'index.html')), 'build the book first (ci/test does)');
-  ({ base, browser, close: stop } = await serveToChromium(serveFiles(bookDir)));
+  ({ base, browser, close: stop } = await serveBook());
 });
 
 after(async () => {

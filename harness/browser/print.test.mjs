@@ -6,18 +6,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { serveFiles, serveToChromium } from './chromium.mjs';
+import { serveBook } from './chromium.mjs';
 
 const repo = new URL('../../', import.meta.url);
-const bookDir = new URL('book/', repo).pathname;
 
 let stop;
 let browser;
 let base;
 
 before(async () => {
-  assert.ok(fs.existsSync(`${bookDir}print.html`), 'build the book first (ci/test does)');
-  ({ base, browser, close: stop } = await serveToChromium(serveFiles(bookDir)));
+  ({ base, browser, close: stop } = await serveBook('print.html'));
 });
 
 after(async () => {

@@ -11,10 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { serveFiles, serveToChromium } from './chromium.mjs';
+import { serveBook } from './chromium.mjs';
 
 const repo = new URL('../../', import.meta.url);
-const bookDir = new URL('book/', repo).pathname;
 const outputDir = new URL('target/browser/', repo).pathname;
 
 let stop;
@@ -23,9 +22,8 @@ let base;
 const weights = [];
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(bookDir, 'index.html')), 'build the book first (ci/test does)');
   fs.mkdirSync(outputDir, { recursive: true });
-  ({ base, browser, close: stop } = await serveToChromium(serveFiles(bookDir)));
+  ({ base, browser, close: stop } = await serveBook());
 });
 
 after(async () => {
