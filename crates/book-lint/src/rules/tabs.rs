@@ -149,6 +149,104 @@ fn tab_problems(path: &str, text: &str) -> Vec<String> {
     problems
 }
 
+/// The chapters whose host code is shown in every host of the book: each
+/// block of a room's code is inside a block of host tabs. Chapter 9, the
+/// JavaScript chapter, may also show JavaScript alone, for what only
+/// JavaScript has (`BigInt`, detached buffers, realms).
+const TABBED_CHAPTERS: [&str; 8] = [
+    "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09",
+];
+
+/// The host code of `text` that is shown outside a block of host tabs:
+/// the line of each include of a room's test, and of each Rust doctest.
+fn untabbed_host_code(path: &str, text: &str) -> Vec<String> {
+    let javascript_alone_is_fine = path.contains("/ch09-");
+    let mut problems = Vec::new();
+    let mut in_host_tabs = false;
+    let mut fence: Option<String> = None;
+    // A Rust doctest that uses a runtime, from the line it starts on.
+    let mut doctest: Option<(usize, bool)> = None;
+    for (number, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        match directive(line) {
+            Some(Ok(Directive {
+                kind: "tabs",
+                argument: Some(("global", "host")),
+            })) => {
+                in_host_tabs = true;
+            }
+            Some(Ok(Directive {
+                kind: "endtabs", ..
+            })) => in_host_tabs = false,
+            _ => {}
+        }
+        if let Some(rest) = trimmed.strip_prefix("```") {
+            fence = match fence {
+                None => Some(rest.to_owned()),
+                Some(_) => None,
+            };
+            match (&fence, doctest.take()) {
+                (Some(info), _) if info.starts_with("rust") => doctest = Some((number + 1, false)),
+                (None, Some((start, true))) if !in_host_tabs => problems.push(format!(
+                    "{path}:{start}: a Rust host block (it uses wasmtime) outside host tabs"
+                )),
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((_, uses_a_runtime)) = &mut doctest {
+            *uses_a_runtime |= line.contains("wasmtime") || line.contains("book_harness");
+        }
+        let room = [
+            "harness/rust/",
+            "harness/go/",
+            "harness/js/",
+            "harness/python/",
+        ]
+        .into_iter()
+        .find(|room| trimmed.starts_with("{{#include ../") && trimmed.contains(room));
+        let alone_is_fine = room == Some("harness/js/") && javascript_alone_is_fine;
+        if fence.is_some() && room.is_some() && !in_host_tabs && !alone_is_fine {
+            problems.push(format!(
+                "{path}:{}: host code of {} outside a block of host tabs",
+                number + 1,
+                room.unwrap_or_default()
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn chapters_2_to_9_show_host_code_in_every_host() {
+    let problems: Vec<String> = pages()
+        .iter()
+        .filter(|page| {
+            TABBED_CHAPTERS
+                .iter()
+                .any(|chapter| page.path.starts_with(&format!("src/{chapter}-")))
+        })
+        .flat_map(|page| untabbed_host_code(&page.path, &page.text))
+        .collect();
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+    let alone = "```js\n{{#include ../harness/js/x.test.mjs:a}}\n```\n";
+    assert_eq!(
+        untabbed_host_code("src/ch09-javascript-hosts.md", alone),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        untabbed_host_code("src/ch03-passing-bytes-in.md", alone).len(),
+        1
+    );
+    let tabbed = format!(
+        "{{{{#tabs global=\"host\"}}}}\n{{{{#tab name=\"JavaScript\"}}}}\n{alone}{{{{#endtab}}}}\n{{{{#endtabs}}}}\n"
+    );
+    assert_eq!(
+        untabbed_host_code("src/ch03-passing-bytes-in.md", &tabbed),
+        Vec::<String>::new()
+    );
+}
+
 #[test]
 fn every_block_of_tabs_has_its_group_s_tabs_in_order() {
     let pages: Vec<Page> = pages();
