@@ -120,9 +120,13 @@ fn imported_support(source: &str) -> BTreeSet<String> {
         if starts || open {
             statement.push_str(trimmed);
             statement.push(' ');
-            open = !(trimmed.ends_with(';')
-                || (trimmed.starts_with("from book import") && !trimmed.ends_with('('))
-                || (statement.starts_with("from book import") && trimmed.ends_with(')')));
+            // Rust and JavaScript end a statement with `;`; Python's import
+            // ends with its line, or with the `)` that closes its list.
+            open = if statement.starts_with("from book import") {
+                statement.contains('(') && !trimmed.ends_with(')')
+            } else {
+                !trimmed.ends_with(';')
+            };
             if !open {
                 let from_support = statement.starts_with("use ")
                     || statement.starts_with("from book import")
