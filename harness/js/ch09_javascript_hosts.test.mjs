@@ -510,8 +510,6 @@ test('growth can fail below the maximum when the process runs out of address spa
   // ANCHOR_END: grow_fails_early
 });
 
-const nodeMajor = Number(process.versions.node.split('.')[0]);
-
 test('dcodeIO/webassembly#19: a view made once is stale after the guest grows, and reading a string through it throws', async () => {
   const module = await WebAssembly.compile(artifact('CH09_GROW_NOTIFY'));
   // ANCHOR: view_made_once
@@ -690,6 +688,7 @@ function reservedAddressSpace() {
 // ANCHOR_END: reserved_address_space
 
 test('emscripten#20946: each memory reserves 8 GiB or more of address space, whatever its size', () => {
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
   // ANCHOR: reservation
   const before = reservedAddressSpace();
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 16 }); // 64 KiB, at most 1 MiB

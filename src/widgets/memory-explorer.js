@@ -4,6 +4,34 @@
 const ROWS = 16;
 const COLUMNS = 16;
 
+/**
+ * The rows of a hex table (address, 16 bytes, their text), from `start`:
+ * `byteAt(address)` is the byte there, or undefined past the memory's end;
+ * `classOf(address)` the classes of its cell, and `titleOf(address)` its
+ * tooltip. The playgrounds show their memory with it too.
+ */
+export function hexRows(byteAt, start, rows, classOf, titleOf = () => '') {
+    const lines = [];
+    for (let row = 0; row < rows; row++) {
+        const base = start + row * COLUMNS;
+        const cells = [];
+        let text = '';
+        for (let col = 0; col < COLUMNS; col++) {
+            const address = base + col;
+            const byte = byteAt(address);
+            const title = titleOf(address);
+            cells.push(`<td class="${classOf(address)}"${title ? ` title="${title}"` : ''}>${byte === undefined ? '··' : byte.toString(16).padStart(2, '0')}</td>`);
+            text += byte !== undefined && byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '·';
+        }
+        const escaped = text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+        lines.push(`<tr><th>${hexAddress(base)}</th>${cells.join('')}<td class="ascii">${escaped}</td></tr>`);
+    }
+    return lines;
+}
+
+/** An address as the tables show it: `0x110018`. */
+export const hexAddress = (n, digits = 6) => `0x${n.toString(16).padStart(digits, '0')}`;
+
 export async function mount(element, { root }) {
     const { instance } = await WebAssembly.instantiate(
         await (await fetch(new URL('wasm/ch04_packed_return.wasm', root))).arrayBuffer());
@@ -33,28 +61,14 @@ export async function mount(element, { root }) {
         <table class="hex" aria-label="Guest memory, 16 bytes per row"></table>`;
     const button = (act) => element.querySelector(`[data-act=${act}]`);
     const out = (name) => element.querySelector(`[data-out=${name}]`);
-    const hex = (n, digits = 6) => `0x${n.toString(16).padStart(digits, '0')}`;
     const inLive = (address) => [...live.keys()].some((ptr) => address >= ptr && address < ptr + live.get(ptr).len);
 
     const render = () => {
         const bytes = new Uint8Array(memory.buffer); // fresh, every time
-        const rows = [];
-        for (let row = 0; row < ROWS; row++) {
-            const base = start + row * COLUMNS;
-            const cells = [];
-            for (let col = 0; col < COLUMNS; col++) {
-                const address = base + col;
-                const classes = [inLive(address) ? 'live' : '', result && address >= result.ptr && address < result.ptr + result.len ? 'result' : ''].join(' ').trim();
-                cells.push(`<td class="${classes}">${address < bytes.length ? bytes[address].toString(16).padStart(2, '0') : '··'}</td>`);
-            }
-            const text = [...bytes.subarray(base, base + COLUMNS)]
-                .map((byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '·'))
-                .join('')
-                .replaceAll('&', '&amp;').replaceAll('<', '&lt;');
-            rows.push(`<tr><th>${hex(base)}</th>${cells.join('')}<td class="ascii">${text}</td></tr>`);
-        }
+        const classOf = (address) => [inLive(address) ? 'live' : '', result && address >= result.ptr && address < result.ptr + result.len ? 'result' : ''].join(' ').trim();
+        const rows = hexRows((address) => bytes[address], start, ROWS, classOf);
         element.querySelector('table.hex').innerHTML = rows.join('');
-        out('window').textContent = `${hex(start)} … ${hex(start + ROWS * COLUMNS - 1)}`;
+        out('window').textContent = `${hexAddress(start)} … ${hexAddress(start + ROWS * COLUMNS - 1)}`;
         out('views').innerHTML = `memory: <output>${memory.buffer.byteLength / 65536}</output> pages.
             A view made when the page loaded has length <output>${staleView.length}</output>${staleView.length === 0 ? ' <span class="bad">(detached by memory.grow)</span>' : ''};
             a fresh one has length <output>${bytes.length}</output>.`;
@@ -73,7 +87,7 @@ export async function mount(element, { root }) {
         if (input) { deallocate(input.ptr, input.capacity); live.delete(input.ptr); }
         input = { ptr, len: written, capacity };
         live.set(ptr, { len: capacity, what: 'input' });
-        out('call').innerHTML = `allocate(${capacity}) returned <output>${hex(ptr)}</output>; wrote ${written} bytes.`;
+        out('call').innerHTML = `allocate(${capacity}) returned <output>${hexAddress(ptr)}</output>; wrote ${written} bytes.`;
         showAt(ptr);
         render();
     });
@@ -85,7 +99,7 @@ export async function mount(element, { root }) {
         live.set(ptr, { len, what: 'result' });
         const text = new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len));
         out('call').innerHTML = `greet returned <output>0x${packed.toString(16).padStart(16, '0')}n</output>:
-            pointer <output>${hex(ptr)}</output>, length <output>${len}</output>, <output></output>`;
+            pointer <output>${hexAddress(ptr)}</output>, length <output>${len}</output>, <output></output>`;
         out('call').querySelectorAll('output')[3].textContent = JSON.stringify(text);
         showAt(ptr);
         render();
