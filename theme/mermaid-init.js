@@ -1,15 +1,19 @@
 // Renders the book's ```mermaid blocks (mdbook-mermaid turns them into
 // <pre class="mermaid">) in a palette that matches the current mdBook theme.
+// Mermaid (2.6 MB) is loaded only on a page that has a diagram, and without
+// holding up the page: ci/setup puts it in src/mermaid/.
 (() => {
+    const diagrams = [...document.querySelectorAll('pre.mermaid')].map((element) => [element, element.textContent]);
+    if (diagrams.length === 0) return;
+
     const darkThemes = ['coal', 'navy', 'ayu'];
     const isDark = () =>
         darkThemes.some((theme) => document.documentElement.classList.contains(theme));
 
-    // Mermaid replaces a diagram's text with its drawing: keep the text, to
-    // draw it again in the other palette when the reader switches between a
-    // light and a dark theme. (Reloading the page instead would lose what
-    // the reader typed in a playground.)
-    const diagrams = [...document.querySelectorAll('pre.mermaid')].map((element) => [element, element.textContent]);
+    // Mermaid replaces a diagram's text with its drawing: the text is kept
+    // above, to draw it again in the other palette when the reader switches
+    // between a light and a dark theme. (Reloading the page instead would
+    // lose what the reader typed in a playground.)
     let renderedDark = isDark();
     const render = () => {
         mermaid.initialize({ startOnLoad: false, theme: renderedDark ? 'dark' : 'default' });
@@ -19,11 +23,17 @@
         }
         mermaid.run({ nodes: diagrams.map(([element]) => element) }).catch((error) => console.error(error));
     };
-    render();
-    new MutationObserver(() => {
-        if (isDark() !== renderedDark) {
-            renderedDark = isDark();
-            render();
-        }
-    }).observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
+    const script = document.createElement('script');
+    script.src = new URL('mermaid/mermaid.min.js', new URL(path_to_root, document.baseURI)).href;
+    script.onload = () => {
+        render();
+        new MutationObserver(() => {
+            if (isDark() !== renderedDark) {
+                renderedDark = isDark();
+                render();
+            }
+        }).observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
+    };
+    script.onerror = () => console.error(`${script.src} could not be loaded: run ci/setup`);
+    document.head.append(script);
 })();
