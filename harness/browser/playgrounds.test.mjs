@@ -255,7 +255,7 @@ test('every playground prints the output its page shows, every .wat listing asse
   assert.deepEqual(files.filter((file) => !done.shown.has(file)), [], 'expected/playground/ holds only outputs a page shows');
 });
 
-test('an edited .wat listing: an error names its line in the block, and the host block runs what assembles', async () => {
+test('an edited .wat listing: an error names its line in the block; what assembles runs in the host block beside it, and in the calculator', async () => {
   // Listing 4-3 with its length taken out: the error is on line 3 of the
   // block, as the page shows it.
   const { page, errors } = await open('ch04-returning-bytes-out');
@@ -277,6 +277,16 @@ test('an edited .wat listing: an error names its line in the block, and the host
   assert.match(output, /^greeting\(\) → \[1024, 5\]\n/);
   assert.match(output, /Uncaught AssertionError: Expected values to be strictly equal:\n\n'Hello' !== 'Hello, multi-value!'/);
   assert.deepEqual(await ranges(host), [{ label: 'result', ptr: 1024, len: 5, cells: 5 }]);
+
+  // Listing 4-2 with the length shifted by 16 bits, not 32: the packing
+  // calculator runs it, and runs the tested listing again after Reset.
+  const packing = page.locator('div.playground-wat[data-wat$="packing.wat"]');
+  await edit({ code: packing.locator('xpath=preceding-sibling::pre[1]//code') }, '(i64.const 32)', '(i64.const 16)');
+  await packing.locator('[data-act=assemble]').click();
+  const calculator = page.locator('.wasm-widget[data-widget=packing-calculator]');
+  await calculator.getByText('pointer low (this book): 0x00000000001f0018').waitFor();
+  await packing.locator('[data-act=reset]').click();
+  await calculator.getByText('pointer low (this book): 0x0000000e00110018').waitFor();
   await page.close();
   assert.deepEqual(errors, []);
 });

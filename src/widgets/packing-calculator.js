@@ -19,9 +19,8 @@ function parse(text, bits) {
 const hex = (value, digits) => `0x${value.toString(16).padStart(digits, '0')}`;
 
 export async function mount(element, { root }) {
-    const { instance } = await WebAssembly.instantiate(
-        await (await fetch(new URL('wasm/ch04_packing.wasm', root))).arrayBuffer());
-    const wasm = instance.exports;
+    const tested = await (await fetch(new URL('wasm/ch04_packing.wasm', root))).arrayBuffer();
+    let wasm = (await WebAssembly.instantiate(tested)).instance.exports;
     element.innerHTML = `
         <p class="widget-title">Packing calculator <span class="mono">(wasm: packing.wat)</span></p>
         <div class="controls">
@@ -65,5 +64,18 @@ export async function mount(element, { root }) {
     input('packed').addEventListener('input', unpack);
     pack();
     unpack();
+    // Listing 4-2 edited and assembled in the page (playground.js): compute
+    // with the reader's functions, or the tested ones again after Reset.
+    document.addEventListener('playground-assembled', async ({ detail: { file, bytes } }) => {
+        if (file !== 'ch04_packing.wasm') return;
+        try {
+            wasm = (await WebAssembly.instantiate(bytes ?? tested)).instance.exports;
+        } catch (error) {
+            out('packed').innerHTML = `<span class="bad">The edited listing does not run here: ${error.message}</span>`;
+            return;
+        }
+        pack();
+        unpack();
+    });
     element.dataset.ready = 'true';
 }

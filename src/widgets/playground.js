@@ -1,4 +1,4 @@
-// The playgrounds. ci/playgrounds.py marks two kinds of code block:
+// The playgrounds. ci/playgrounds.py marks three kinds of code block:
 //
 // - a JavaScript host block included from the JavaScript room (harness/js)
 //   is followed by <pre data-widget="playground" data-file data-anchor>,
@@ -6,6 +6,9 @@
 //   a reader sees with JavaScript off). Run executes that test in a worker
 //   (playground/worker.js) with the block as the page shows it, edited or
 //   not, and shows what it printed and the guest's memory after each call.
+// - a browser host that is a page of its own (the browser recipe) is
+//   followed by <pre data-widget="playground" data-page data-guest>: Run
+//   opens its page in a frame, with the script as the page shows it.
 // - a `.wat` listing is followed by <div data-widget="playground" data-wat
 //   data-anchor>. Assemble turns the edited text into a module (wabt, from
 //   npm, served in wasm/wabt.js), which the host blocks and widgets of the
@@ -306,7 +309,7 @@ async function mountWat(element, code, root) {
       module = compiler.parseWat(source.split('/').at(-1), text, FEATURES);
       module.resolveNames();
       module.validate();
-      const { buffer } = module.toBinary({});
+      const buffer = module.toBinary({}).buffer.slice(); // a copy: destroy() frees wabt's
       assembled.set(name, buffer);
       status.className = 'playground-status good';
       status.textContent = `Assembled ${file}: ${buffer.length} bytes. This page's host blocks that load it now run yours.`;
