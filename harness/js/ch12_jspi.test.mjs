@@ -34,10 +34,12 @@ const JSPI = {
 };
 // ANCHOR_END: jspi_table
 
-const thisNode = `Node ${process.versions.node} (V8 ${process.versions.v8})`;
-const row = JSPI[Number(process.versions.node.split('.')[0])];
-/** Why the tests of the scenes do not run on this Node, or false. */
-const noJspi = row?.byDefault ? false : `${thisNode} has no WebAssembly.Suspending (the table test asserts it)`;
+// The book's playgrounds run the scenes in a page, where there is no
+// `process`: there JSPI is the browser's, and the table test does not run.
+const thisNode = globalThis.process ? `Node ${process.versions.node} (V8 ${process.versions.v8})` : 'this browser';
+const row = globalThis.process ? JSPI[Number(process.versions.node.split('.')[0])] : undefined;
+/** Why the tests of the scenes do not run here, or false. */
+const noJspi = typeof WebAssembly.Suspending === 'function' ? false : `${thisNode} has no WebAssembly.Suspending (the table test asserts it)`;
 
 test('JSPI: what this Node has, as the table records it', () => {
   assert.ok(row, `${thisNode} has no row in JSPI: find out what it does and add one`);

@@ -31,6 +31,7 @@ export function show(value) {
   if (typeof value === 'number' && Number.isInteger(value) && value >= PAGE_SIZE) return `0x${value.toString(16)}`;
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof Promise) return 'a promise';
   return String(value);
 }
 
@@ -38,12 +39,16 @@ export function show(value) {
 export function instrument(exports) {
   const memory = exports.memory instanceof WebAssembly.Memory ? exports.memory : null;
   if (memory) run.memories.add(memory);
-  const wrapped = Object.create(null);
+  const recording = Object.create(null);
   for (const [name, value] of Object.entries(exports)) {
-    wrapped[name] = typeof value === 'function' ? recorded(name, value, memory) : value;
+    recording[name] = typeof value === 'function' ? recorded(name, value, memory) : value;
   }
-  return Object.freeze(wrapped);
+  return Object.freeze(recording);
 }
+
+// Each recording wrapper, and the exported function it wraps: an API that
+// takes only exported functions (`WebAssembly.promising`) gets the original.
+const originals = new WeakMap();
 
 function recorded(name, fn, memory) {
   const call = (...args) => {
@@ -60,6 +65,7 @@ function recorded(name, fn, memory) {
   // The JavaScript utility checks an export's arity through `length`.
   Object.defineProperty(call, 'length', { value: fn.length });
   Object.defineProperty(call, 'name', { value: fn.name });
+  originals.set(call, { name, fn, memory });
   return call;
 }
 
@@ -158,6 +164,12 @@ export const scope = {
   },
   WebAssembly: Object.freeze({
     ...Object.fromEntries(Object.getOwnPropertyNames(WebAssembly).map((name) => [name, WebAssembly[name]])),
+    // The promising function is recorded too: its calls return promises.
+    promising(fn) {
+      const original = originals.get(fn);
+      if (!original) return WebAssembly.promising(fn);
+      return recorded(original.name, WebAssembly.promising(original.fn), original.memory);
+    },
     async instantiate(source, imports) {
       const made = await realInstantiate(source, imports);
       if (made instanceof WebAssembly.Instance) return { exports: instrument(made.exports) };

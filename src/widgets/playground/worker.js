@@ -20,7 +20,7 @@ async function play({ root, file, anchor, code, testName, overrides }) {
     const source = await fetchText(new URL(`wasm/js/${file}`, root));
     program = splice(source, anchor, code);
     program.test = testName || testHolding(program.lines, program.start, file);
-    await prefetch(program.lines.join('\n'), root, overrides);
+    await prefetch(reachable(program.lines, program.test), root, overrides);
     url = URL.createObjectURL(new Blob([rewrite(program.lines.join('\n'), root)], { type: 'text/javascript' }));
   } catch (error) {
     print(`The playground could not start: ${error.message}`);
@@ -31,7 +31,7 @@ async function play({ root, file, anchor, code, testName, overrides }) {
     await import(url);
     const test = run.tests.find(({ name }) => name === program.test);
     if (!test) throw new Error(`${file} has no test named ${JSON.stringify(program.test)}`);
-    await test.fn({ name: test.name, diagnostic: (message) => print(`# ${message}`) });
+    await test.fn(context(test.name));
     finishTrace();
     print(`✓ ${program.test}`);
     return result(true);
@@ -43,6 +43,15 @@ async function play({ root, file, anchor, code, testName, overrides }) {
     if (where) print(`    at ${where}`);
     return result(false);
   }
+}
+
+/** What node:test hands a test: its name, diagnostics, and subtests, run in place. */
+function context(name) {
+  return {
+    name,
+    diagnostic: (message) => print(`# ${message}`),
+    test: (subtest, options, fn) => (fn ?? options)(context(subtest)),
+  };
 }
 
 function result(passed) {
@@ -72,25 +81,39 @@ function splice(source, anchor, code) {
   return { lines, start, end: start + block.length, shift: block.length - (end - start) };
 }
 
+/** The file's top-level tests: each one's name, first line and last line. */
+function tests(lines) {
+  const found = [];
+  for (let index = 0; index < lines.length; index += 1) {
+    const quoted = /^test\(\s*(['"`])((?:\\.|(?!\1).)*)\1\s*,/.exec(lines[index])?.[2];
+    if (quoted === undefined) continue;
+    const last = lines.findIndex((line, after) => after > index && /^\}\);\s*$/.test(line));
+    found.push({ name: quoted.replace(/\\(.)/g, '$1'), first: index, last });
+  }
+  return found;
+}
+
 /**
  * The test that runs the block: the top-level `test(...)` around it, or
  * else (a function defined outside any test) the first test after it.
  */
 function testHolding(lines, start, file) {
-  let holding;
-  for (let index = 0; index < lines.length; index += 1) {
-    const quoted = /^test\(\s*(['"`])((?:\\.|(?!\1).)*)\1\s*,/.exec(lines[index])?.[2];
-    if (quoted === undefined) continue;
-    const name = quoted.replace(/\\(.)/g, '$1');
-    const last = lines.findIndex((line, after) => after > index && /^\}\);\s*$/.test(line));
-    if (index < start && start < last) return name;
-    if (index > start && holding === undefined) holding = name;
-  }
-  if (holding === undefined) throw new Error(`no test of ${file} runs this block`);
-  return holding;
+  const all = tests(lines);
+  const holding = all.find(({ first, last }) => first < start && start < last) ?? all.find(({ first }) => first > start);
+  if (!holding) throw new Error(`no test of ${file} runs this block`);
+  return holding.name;
 }
 
-/** Fetches the listings and expected files the test file names, before it runs. */
+/**
+ * What the test `name` may reach: the file without the other tests. Only
+ * the listings and expected files named there are fetched.
+ */
+function reachable(lines, name) {
+  const others = tests(lines).filter((test) => test.name !== name);
+  return lines.filter((_, index) => !others.some(({ first, last }) => index >= first && index <= last)).join('\n');
+}
+
+/** Fetches the listings and expected files `text` names, before the test runs. */
 async function prefetch(text, root, overrides) {
   const manifest = JSON.parse(await fetchText(new URL('wasm/artifacts.json', root)));
   run.artifactUrls = new Map();
