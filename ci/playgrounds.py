@@ -2,20 +2,24 @@
 the page, marked for src/widgets/playground.js, and the files they load.
 
 As an mdBook preprocessor (book.toml runs it before `links`, so that it sees
-the `{{#include}}` lines), it marks two kinds of fenced block:
+the `{{#include}}` lines), it marks three kinds of fenced block:
 
 - a ```js block that includes one block of a test file of the JavaScript
   room, `{{#include ../harness/js/FILE.test.mjs:ANCHOR}}`, gets after it a
   <pre data-widget="playground"> with the output the test printed when the
   browser room ran that block (expected/playground/FILE/ANCHOR.txt): what a
   reader sees with JavaScript off, and what Run should print again;
-- a ```wat block that includes a `.wat` listing gets after it a
-  <div data-widget="playground" data-wat>, its Assemble button.
+- a ```js block that includes a browser host named in `pages` (a page of
+  its own, such as the browser recipe) gets the same <pre>, and runs in a
+  frame with its guest;
+- a ```wat block that includes a `.wat` listing of a chapter gets after it
+  a <div data-widget="playground" data-wat>, its Assemble button.
 
 book.toml's [preprocessor.playgrounds] names the exceptions, each with its
 reason, which the page shows: `node-only` test blocks (their test needs
 Node) and `wat-unsupported` listings (wabt does not assemble them).
-Components are never assembled.
+Components are never assembled. A block outside any test runs in the first
+test after it, or in the one `tests` names for it.
 
 As `python3 ci/playgrounds.py copy MANIFEST DIR` (ci/serve and ci/test run
 it before `mdbook build`), it copies into DIR what the marked blocks load:
@@ -69,6 +73,9 @@ def playground(lang: str, path: str, anchor: str | None, settings: dict, noted: 
         if reason:
             return f'<p class="playground-note">Runs under Node only: {html.escape(reason)}</p>'
         attributes = {"data-widget": "playground", "data-file": Path(path).name, "data-anchor": anchor}
+        test = settings.get("tests", {}).get(key)
+        if test:
+            attributes["data-test"] = test
         return expected_output(f"{Path(path).name.removesuffix('.test.mjs')}/{anchor}", attributes)
     guest = settings.get("pages", {}).get(path)
     if lang == "js" and guest:

@@ -13,6 +13,7 @@ SETTINGS = {
         "ch10_wasm_bindgen.test.mjs": "these tests need Node.",
     },
     "pages": {"listings/recipes/hosts/browser/host.js": "listings/recipes/guests/wat/greet.wat"},
+    "tests": {"ch03_passing_bytes_in.test.mjs:call_with_bytes": "the round trip"},
     "wat-unsupported": {"listings/ch15-memory-only-grows/byte-pages.wat": "custom page sizes"},
 }
 
@@ -29,6 +30,11 @@ class Playgrounds(unittest.TestCase):
         self.assertIn('data-expected="ch03_passing_bytes_in/round_trip"', marked)
         # The file the browser room wrote, escaped for HTML.
         self.assertIn("sum_bytes(0x110008, 4) → 256", marked)
+        self.assertNotIn("data-test", marked)
+
+    def test_a_block_outside_any_test_may_name_its_test(self):
+        marked = playgrounds.mark(block("js", "harness/js/ch03_passing_bytes_in.test.mjs:call_with_bytes"), SETTINGS)
+        self.assertIn('data-test="the round trip"', marked)
 
     def test_node_only_blocks_say_so_once_per_file_and_page(self):
         page = "\n\n".join([

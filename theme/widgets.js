@@ -6,7 +6,11 @@
 // book's root (the compiled guests are in `${root}wasm/`).
 (() => {
     const root = new URL(path_to_root, document.baseURI);
+    // The print page holds every chapter: it shows code and outputs, and
+    // runs none of the playgrounds.
+    const printing = /\/print\.html$/.test(location.pathname);
     for (const element of document.querySelectorAll('[data-widget]')) {
+        if (printing && element.dataset.widget === 'playground') continue;
         const module = new URL(`widgets/${element.dataset.widget}.js`, root);
         import(module.href)
             .then((widget) => widget.mount(element, { root }))

@@ -128,6 +128,8 @@ const BREAKS = [
     page: 'ch03-passing-bytes-in', file: 'ch03_passing_bytes_in.test.mjs', anchor: 'call_with_bytes',
     from: '.set(bytes, ptr);', to: '.set(bytes, 0);',
     prints: /Uncaught AssertionError: Expected values to be strictly equal:\n\n0 !== 256\n/,
+    // Two calls back, after sum_bytes: the input buffer holds zeros.
+    input: { back: 2, bytes: ['00', '00', '00', '00'] },
   },
   {
     rule: 'chapter 4: unpacked in the wrong order, the result is refused',
@@ -171,6 +173,10 @@ async function breakRule(page, broken) {
   assert.match(output, broken.prints, broken.rule);
   assert.equal(await block.output.getAttribute('data-state'), 'failed', broken.rule);
   if (broken.stale) assert.ok(await block.memory.locator('[data-out=stale]').isVisible(), `${broken.rule}: the view is said to be stale`);
+  if (broken.input) {
+    for (let step = 0; step < broken.input.back; step += 1) await block.memory.locator('[data-act=back]').click();
+    assert.deepEqual(await block.memory.locator('table.hex td.input').allTextContents(), broken.input.bytes, broken.rule);
+  }
   await screenshot(block, `broken-${broken.page}.jpeg`);
   // Reset puts the tested code back, and its run prints the expected output again.
   await block.reset.click();

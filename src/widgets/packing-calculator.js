@@ -66,12 +66,22 @@ export async function mount(element, { root }) {
     unpack();
     // Listing 4-2 edited and assembled in the page (playground.js): compute
     // with the reader's functions, or the tested ones again after Reset.
+    let latest = null; // the last listing assembled: an earlier one may finish after it
     document.addEventListener('playground-assembled', async ({ detail: { file, bytes } }) => {
         if (file !== 'ch04_packing.wasm') return;
+        latest = bytes;
         try {
-            wasm = (await WebAssembly.instantiate(bytes ?? tested)).instance.exports;
+            const exports = (await WebAssembly.instantiate(bytes ?? tested)).instance.exports;
+            if (latest !== bytes) return;
+            for (const [, packName, unpackName] of ORDERS) {
+                if (typeof exports[packName] !== 'function' || typeof exports[unpackName] !== 'function') {
+                    throw new Error(`it exports no ${packName} or ${unpackName}`);
+                }
+            }
+            wasm = exports;
         } catch (error) {
-            out('packed').innerHTML = `<span class="bad">The edited listing does not run here: ${error.message}</span>`;
+            out('packed').innerHTML = '<span class="bad"></span>';
+            out('packed').firstChild.textContent = `The edited listing does not run here: ${error.message}`;
             return;
         }
         pack();

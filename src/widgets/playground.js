@@ -52,6 +52,7 @@ function editable(code, label, changed) {
   code.addEventListener('input', () => changed(code.textContent !== tested));
   return {
     text: () => code.textContent,
+    edited: () => code.textContent !== tested,
     reset: () => {
       code.innerHTML = highlighted;
       changed(false);
@@ -91,18 +92,26 @@ function mountRunnable(output, code, start) {
   const editor = editable(code, 'Code: edit it, then press Run', (edited) => {
     button('reset').disabled = !edited;
   });
-  let running = null;
+  let running = null; // { result, stop } of the run in progress
+  let timer = null;
 
-  const finish = ({ passed, lines, snapshots }) => {
-    running?.stop();
+  // Back to Run. `stop` ends the run's worker or frame; a run that finished
+  // has ended its worker itself, and leaves its frame for the reader.
+  const idle = ({ stop }) => {
+    clearTimeout(timer);
+    if (stop) running?.stop();
     running = null;
+    const focused = [button('stop'), document.body].includes(document.activeElement);
+    button('run').hidden = false;
+    button('stop').hidden = true;
+    if (focused) button('run').focus(); // not away from where the reader is typing
+  };
+  const finish = ({ passed, lines, snapshots }, { stop = false } = {}) => {
+    idle({ stop });
     output.textContent = `${lines.join('\n')}\n`;
     output.dataset.state = passed ? 'passed' : 'failed';
     status.textContent = output.textContent === expected
       ? 'The output is the expected output.' : 'The output differs from the expected output.';
-    button('run').hidden = false;
-    button('stop').hidden = true;
-    button('run').focus();
     memory.show(snapshots);
   };
   button('run').addEventListener('click', () => {
@@ -112,20 +121,21 @@ function mountRunnable(output, code, start) {
     memory.show([]);
     button('run').hidden = true;
     button('stop').hidden = false;
+    button('stop').focus();
     const started = start(editor.text());
     running = started;
-    const timer = setTimeout(() => {
-      if (running === started) finish({ passed: false, lines: [`Stopped: the run took more than ${TIME_LIMIT_SECONDS} s.`], snapshots: [] });
+    timer = setTimeout(() => {
+      if (running === started) finish({ passed: false, lines: [`Stopped: the run took more than ${TIME_LIMIT_SECONDS} s.`], snapshots: [] }, { stop: true });
     }, TIME_LIMIT_SECONDS * 1000);
     started.result
       .catch((error) => ({ passed: false, lines: [`The playground could not run: ${error.message}`], snapshots: [] }))
       .then((result) => {
-        clearTimeout(timer);
         if (running === started) finish(result);
       });
   });
-  button('stop').addEventListener('click', () => finish({ passed: false, lines: ['Stopped.'], snapshots: [] }));
+  button('stop').addEventListener('click', () => finish({ passed: false, lines: ['Stopped.'], snapshots: [] }, { stop: true }));
   button('reset').addEventListener('click', () => {
+    if (running) idle({ stop: true });
     editor.reset();
     output.textContent = expected;
     output.dataset.state = 'expected';
@@ -145,7 +155,7 @@ function inWorker(output, root) {
         event.preventDefault(); // shown in the output, not as a console error
         resolve({ passed: false, lines: [`Uncaught ${event.message}`], snapshots: [] });
       };
-    });
+    }).finally(() => worker.terminate());
     worker.postMessage({
       root: root.href,
       file: output.dataset.file,
@@ -163,7 +173,9 @@ function inWorker(output, root) {
  * script) in a frame, the script as the page shows it, with its guest (a
  * `.wat` listing, assembled here) served to it as greet.wasm. A module in
  * front of the script records the calls into the guest (session.js). The
- * output is those calls, then what the page shows.
+ * output is those calls, then what the page shows; the frame stays. The
+ * frame shares this page's thread: Stop and the time limit remove it, but
+ * cannot interrupt a script that never yields.
  */
 function inFrame(output, root) {
   const dir = new URL(`wasm/${output.dataset.page}/`, root);
@@ -172,11 +184,16 @@ function inFrame(output, root) {
     const frame = document.createElement('iframe');
     frame.className = 'playground-frame';
     frame.title = 'The page this host script runs in';
+    const urls = [];
+    const url = (bytes, type) => {
+      urls.push(URL.createObjectURL(new Blob([bytes], { type })));
+      return urls.at(-1);
+    };
     const result = (async () => {
       const [page, wat, compiler] = await Promise.all([
         fetchText(new URL('index.html', dir)), fetchText(new URL(`wasm/${output.dataset.guest}`, root)), loadWabt(root)]);
       const module = compiler.parseWat('greet.wat', wat, FEATURES);
-      const guest = URL.createObjectURL(new Blob([module.toBinary({}).buffer], { type: 'application/wasm' }));
+      const guest = url(module.toBinary({}).buffer, 'application/wasm');
       module.destroy();
       const recorder = `<script type="module">
         import { run, scope, snapshot } from '${new URL('playground/session.js', import.meta.url)}';
@@ -185,10 +202,10 @@ function inFrame(output, root) {
         WebAssembly.instantiate = scope.WebAssembly.instantiate;
         window.playground = { run, snapshot };
       </script>`;
-      const script = code.replaceAll('</script', '<\\/script');
+      const script = `<script type="module" src="${url(code, 'text/javascript')}"></script>`;
       frame.srcdoc = page
-        .replace('<head>', `<head><base href="${dir}">`)
-        .replace(/<script type="module" src="[^"]+"><\/script>/, `${recorder}<script type="module">${script}</script>`);
+        .replace('<head>', () => `<head><base href="${dir}">`)
+        .replace(/<script type="module" src="[^"]+"><\/script>/, () => `${recorder}${script}`);
       output.after(frame);
       await new Promise((resolve, reject) => {
         frame.onload = resolve;
@@ -202,13 +219,12 @@ function inFrame(output, root) {
       const { run, snapshot } = frame.contentWindow.playground;
       const shown = ['greeting', 'floats', 'timing']
         .map((id) => frame.contentDocument.getElementById(id)?.textContent).filter(Boolean);
-      URL.revokeObjectURL(guest);
       return {
         passed: body.dataset.status === 'passed',
         lines: [...run.lines, 'The page shows:', ...shown],
         snapshots: [...run.snapshots, snapshot(`after the run: ${run.calls} calls`)],
       };
-    })();
+    })().finally(() => urls.forEach((made) => URL.revokeObjectURL(made)));
     return { result, stop: () => frame.remove() };
   };
 }
@@ -231,7 +247,7 @@ function memoryView() {
         <button type="button" data-act="forward" aria-label="The memory after the next call">▶</button>
       </div>
       <p data-out="pages"></p>
-      <p class="bad" data-out="stale" role="alert" hidden></p>
+      <p class="bad" data-out="stale" hidden></p>
       <ul class="playground-ranges"></ul>
       <table class="hex" aria-label="Guest memory around the buffers the calls handed over, 16 bytes per row"></table>
     </div>`);
@@ -243,7 +259,7 @@ function memoryView() {
     out('title').textContent = `${at + 1}/${snapshots.length}: ${title}`;
     out('pages').textContent = `memory: ${pages} pages (${pages * 64} KiB)`;
     out('stale').hidden = staleViews === 0;
-    out('stale').textContent = `⚠ ${staleViews === 1 ? '1 view' : `${staleViews} views`} of this memory made before it grew: detached now, length 0.`;
+    out('stale').textContent = `⚠ ${staleViews === 1 ? '1 view' : `${staleViews} views`} of this memory made before it grew: detached now (length 0), so reading one gives nothing.`;
     element.querySelector('.playground-ranges').innerHTML = ranges.map(({ ptr, len, label }) => `<li class="${label}" data-label="${label}" data-ptr="${ptr}" data-len="${len}">
         <span class="swatch"></span>${label}: ${hexAddress(ptr)}..${hexAddress(ptr + len)} (${len} bytes)</li>`).join('');
     const labelAt = (address) => ranges.findLast(({ ptr, len }) => address >= ptr && address < ptr + len);
@@ -254,8 +270,13 @@ function memoryView() {
         (address) => (labelAt(address) ? `${labelAt(address).label} ${hexAddress(labelAt(address).ptr)}` : '')),
     ]);
     element.querySelector('table.hex').innerHTML = rows.join('');
-    element.querySelector('[data-act=back]').disabled = at === 0;
-    element.querySelector('[data-act=forward]').disabled = at === snapshots.length - 1;
+    const [back, forward] = ['back', 'forward'].map((act) => element.querySelector(`[data-act=${act}]`));
+    const focused = document.activeElement;
+    back.disabled = at === 0;
+    forward.disabled = at === snapshots.length - 1;
+    // A disabled button loses the focus: hand it to the other one.
+    if (focused === back && back.disabled && !forward.disabled) forward.focus();
+    if (focused === forward && forward.disabled && !back.disabled) back.focus();
   };
   element.querySelector('[data-act=back]').addEventListener('click', () => { at -= 1; render(); });
   element.querySelector('[data-act=forward]').addEventListener('click', () => { at += 1; render(); });
@@ -272,7 +293,7 @@ function memoryView() {
 
 let wabt = null;
 
-/** wabt's compiler, loaded once, on the first Assemble of the page. */
+/** wabt's compiler, loaded once, on the first Assemble of the page (again after a failure). */
 function loadWabt(root) {
   wabt ??= new Promise((resolve, reject) => {
     const script = document.createElement('script');
@@ -280,14 +301,32 @@ function loadWabt(root) {
     script.onload = () => resolve(globalThis.WabtModule());
     script.onerror = () => reject(new Error('wabt.js could not be loaded'));
     document.head.append(script);
+  }).catch((error) => {
+    wabt = null;
+    throw error;
   });
   return wabt;
 }
 
+let manifest = null;
+
+/** The listings the book serves (`wasm/artifacts.json`), fetched once per page. */
+function listings(root) {
+  manifest ??= fetchText(new URL('wasm/artifacts.json', root)).then(JSON.parse).catch((error) => {
+    manifest = null;
+    throw error;
+  });
+  return manifest;
+}
+
+// The `.wat` blocks of the page, by listing: Assemble puts every block of
+// the listing, as the page shows it, into the file, so that an edit in one
+// block is kept when another block of the same listing assembles.
+const watBlocks = new Map(); // source -> [{ anchor, editor }]
+
 async function mountWat(element, code, root) {
   const source = element.dataset.wat;
-  const manifest = JSON.parse(await fetchText(new URL('wasm/artifacts.json', root)));
-  const [name, artifact] = Object.entries(manifest).find(([, { source: from }]) => from === source) ?? [];
+  const [name, artifact] = Object.entries(await listings(root)).find(([, { source: from }]) => from === source) ?? [];
   if (!name) throw new Error(`no listing is assembled from ${source}`);
   const { file } = artifact;
   group(element.previousElementSibling, `Playground: ${source.split('/').at(-1)}`).append(element);
@@ -298,54 +337,81 @@ async function mountWat(element, code, root) {
   const editor = editable(code, 'WebAssembly text: edit it, then press Assemble', (edited) => {
     button('reset').disabled = !edited && !assembled.has(name);
   });
+  const anchor = element.dataset.anchor;
+  const siblings = watBlocks.get(source) ?? [];
+  watBlocks.set(source, [...siblings, { anchor, editor }]);
   const announce = (bytes) => document.dispatchEvent(new CustomEvent('playground-assembled', { detail: { name, file, bytes } }));
+  const say = (kind, text) => {
+    status.className = `playground-status ${kind}`;
+    status.textContent = text;
+  };
 
-  button('assemble').addEventListener('click', async () => {
-    const whole = await fetchText(new URL(`wasm/${source}`, root));
-    const { text, firstLine } = spliceWat(whole, element.dataset.anchor, editor.text());
-    const compiler = await loadWabt(root);
+  const assemble = async () => {
     let module;
     try {
-      module = compiler.parseWat(source.split('/').at(-1), text, FEATURES);
-      module.resolveNames();
-      module.validate();
+      const [whole, compiler] = await Promise.all([fetchText(new URL(`wasm/${source}`, root)), loadWabt(root)]);
+      const { text, where } = spliceWat(whole, watBlocks.get(source), anchor);
+      try {
+        module = compiler.parseWat(source.split('/').at(-1), text, FEATURES);
+        module.resolveNames();
+        module.validate();
+      } catch (error) {
+        say('bad', locate(error.message, where));
+        return;
+      }
       const buffer = module.toBinary({}).buffer.slice(); // a copy: destroy() frees wabt's
       assembled.set(name, buffer);
-      status.className = 'playground-status good';
-      status.textContent = `Assembled ${file}: ${buffer.length} bytes. This page's host blocks that load it now run yours.`;
+      say('good', `Assembled ${file}: ${buffer.length} bytes. The host blocks of this page that load it, and its widgets, now run yours.`);
       button('reset').disabled = false;
       announce(buffer);
     } catch (error) {
-      status.className = 'playground-status bad';
-      status.textContent = blockLines(error.message, firstLine);
+      say('bad', `Could not assemble: ${error.message}`);
     } finally {
       module?.destroy();
     }
-  });
-  button('reset').addEventListener('click', () => {
+  };
+  button('assemble').addEventListener('click', assemble);
+  button('reset').addEventListener('click', async () => {
     editor.reset();
-    assembled.delete(name);
-    status.className = 'playground-status';
-    status.textContent = `The tested ${file} is back.`;
     button('reset').disabled = true;
+    if (watBlocks.get(source).some((block) => block.editor.edited())) {
+      await assemble(); // the listing's other edited blocks still count
+      return;
+    }
+    assembled.delete(name);
+    say('', `The tested ${file} is back.`);
     announce(null);
   });
 }
 
-/** The whole `.wat` file with the block of `anchor` (or everything) replaced. */
-function spliceWat(whole, anchor, block) {
-  if (!anchor) return { text: block, firstLine: 1 };
+/**
+ * The whole `.wat` file with each block of the page (`blocks`: an anchor and
+ * an editor each; no anchor is the whole file) put in its place, and
+ * `where(line)`: a line of that text as the page numbers it, in the block of
+ * `anchor` or else in the file.
+ */
+function spliceWat(whole, blocks, anchor) {
   const lines = whole.split('\n');
-  const start = lines.findIndex((line) => line.trim() === `;; ANCHOR: ${anchor}`) + 1;
-  const end = lines.findIndex((line) => line.trim() === `;; ANCHOR_END: ${anchor}`);
-  lines.splice(start, end - start, block.replace(/\n$/, ''));
-  return { text: lines.join('\n'), firstLine: start + 1 };
+  const everything = blocks.find((block) => !block.anchor);
+  if (everything) return { text: everything.editor.text(), where: (line) => `line ${line}` };
+  for (const block of blocks) {
+    const start = lines.findIndex((line) => line.trim() === `;; ANCHOR: ${block.anchor}`) + 1;
+    const end = lines.findIndex((line) => line.trim() === `;; ANCHOR_END: ${block.anchor}`);
+    if (start === 0 || end < start) throw new Error(`the listing has no block ${block.anchor}`);
+    lines.splice(start, end - start, ...block.editor.text().replace(/\n$/, '').split('\n'));
+  }
+  const first = lines.findIndex((line) => line.trim() === `;; ANCHOR: ${anchor}`) + 1;
+  const last = lines.findIndex((line) => line.trim() === `;; ANCHOR_END: ${anchor}`);
+  return {
+    text: lines.join('\n'),
+    where: (line) => (line > first && line <= last ? `line ${line - first}` : `line ${line} of the whole file`),
+  };
 }
 
-/** wabt's `file.wat:LINE:COLUMN: error: ...`, with lines counted in the block. */
-function blockLines(message, firstLine) {
+/** wabt's `file.wat:LINE:COLUMN: error: ...`, its lines as the page numbers them. */
+function locate(message, where) {
   return message
-    .replace(/^parseWat failed:\n/, '')
-    .replace(/^[^\n:]+\.wat:(\d+):(\d+): /gm, (_, line, column) => `line ${Number(line) - firstLine + 1}, column ${column}: `)
+    .replace(/^\w+ failed:\n/, '')
+    .replace(/^[^\n:]+\.wat:(\d+):(\d+): /gm, (_, line, column) => `${where(Number(line))}, column ${column}: `)
     .trim();
 }

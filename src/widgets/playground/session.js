@@ -16,7 +16,7 @@ export const run = {
   expected: new Map(), // expected/ file name -> text, likewise
   tests: [], // what the test file registered with test()
   memories: new Set(), // every guest memory this run instantiated
-  views: [], // views of those memories that the test made
+  views: new Map(), // buffer of one of those memories -> how many views the test made of it
   ranges: new Map(), // ptr -> { ptr, len, label }: the buffers calls handed over
 };
 
@@ -89,6 +89,7 @@ function noteRanges(name, args, result, memory) {
   const size = memory.buffer.byteLength;
   const note = (ptr, len, label) => {
     if (Number.isInteger(ptr) && Number.isInteger(len) && ptr >= 0 && len > 0 && ptr + len <= size) {
+      run.ranges.delete(ptr); // so that the last four handed over are the last four in the map
       run.ranges.set(ptr, { ptr, len, label });
     }
   };
@@ -121,7 +122,7 @@ export function snapshot(title, memory = [...run.memories].at(-1)) {
     if (windows.some((window) => start < window.start + window.bytes.length && window.start < end)) continue;
     windows.push({ start, bytes: bytes.slice(start, end) });
   }
-  const staleViews = run.views.filter((view) => view.buffer.byteLength === 0).length;
+  const staleViews = [...run.views].filter(([buffer]) => buffer.byteLength === 0).reduce((sum, [, count]) => sum + count, 0);
   return { title, pages: bytes.length / PAGE_SIZE, ranges, windows: windows.sort((a, b) => a.start - b.start), staleViews };
 }
 
@@ -135,18 +136,13 @@ export function finishTrace() {
   if (run.calls > TRACE_LINES) print('… and more calls (the memory view counts them)');
 }
 
-/** Remembers `view` if it is a view of a guest's memory. */
+/** Counts `view` if it is a view of a guest's memory. */
 function noteView(view) {
-  if ([...run.memories].some((memory) => memory.buffer === view.buffer)) run.views.push(view);
+  for (const memory of run.memories) {
+    if (memory.buffer === view.buffer) run.views.set(view.buffer, (run.views.get(view.buffer) ?? 0) + 1);
+  }
 }
 
-/**
- * What the test module sees under three global names (worker.js declares
- * them in front of it). They behave as the built-ins, and record: typed
- * views remember the ones made of a guest's memory, so that the memory view
- * can warn about a view made before the memory grew, and the instances the
- * test makes itself have their calls recorded, as book.js's do.
- */
 const realInstantiate = WebAssembly.instantiate.bind(WebAssembly);
 
 export const scope = {

@@ -5,7 +5,7 @@
 // (node-test.js, assert.js, book.js); any other Node module is a stand-in
 // that fails when used. Posts back what the run printed and the memory
 // after each call.
-import { finishTrace, nodeOnly, print, run, show, snapshot } from './session.js';
+import { finishTrace, print, run, show, snapshot } from './session.js';
 
 const here = (file) => new URL(file, import.meta.url).href;
 
@@ -31,6 +31,10 @@ async function play({ root, file, anchor, code, testName, overrides }) {
     await import(url);
     const test = run.tests.find(({ name }) => name === program.test);
     if (!test) throw new Error(`${file} has no test named ${JSON.stringify(program.test)}`);
+    if (test.skip) {
+      print(`- ${program.test}: skipped, ${test.skip}`);
+      return result(true);
+    }
     await test.fn(context(test.name));
     finishTrace();
     print(`✓ ${program.test}`);
