@@ -159,10 +159,18 @@ def copy(manifest_path: str, destination: str) -> None:
     wat = sorted({path for lang, path, _ in found if lang == "wat"})
     pages = {path: guest for path, guest in settings.get("pages", {}).items() if any(path == p for _, p, _ in found)}
     names += [name for name, artifact in artifacts.items() if artifact.get("source") in wat and name not in names]
+    served = {name: served_as(name, Path(a["path"])) for name, a in artifacts.items()}
     for name in names:
-        if Path(artifacts[name]["path"]).is_file():  # a directory is wasm-bindgen's output: Node only
-            shutil.copy(artifacts[name]["path"], dest)
-    summary = {name: {"file": Path(a["path"]).name, "source": a.get("source", "")} for name, a in artifacts.items()}
+        built = Path(artifacts[name]["path"])
+        if built.is_dir():  # wasm-bindgen's glue and its wasm
+            shutil.rmtree(dest / served[name], ignore_errors=True)
+            shutil.copytree(built, dest / served[name])
+        else:
+            shutil.copy(built, dest)
+    summary = {
+        name: {"file": served[name], "source": a.get("source", ""), **({"folder": True} if Path(a["path"]).is_dir() else {})}
+        for name, a in artifacts.items()
+    }
     (dest / "artifacts.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     expected = {m[2] for text in texts for m in re.finditer(r"expectFile\(\s*(['\"`])([^'\"`$]+)\1", text)}
     for name in sorted(expected):
@@ -179,6 +187,13 @@ def copy(manifest_path: str, destination: str) -> None:
         (dest / "wasm-memory-js").mkdir()
         shutil.copy(REPO / "crates/wasm-memory-js/index.mjs", dest / "wasm-memory-js")
     print(f"playgrounds: {len(found)} blocks, {len(tests)} test files, {len(names)} listings", file=sys.stderr)
+
+
+def served_as(name: str, built: Path) -> str:
+    """The name under which the book serves a listing: a file by its name,
+    a folder (wasm-bindgen's output, each called `web` or `nodejs`) by the
+    listing's name."""
+    return name.lower() if built.is_dir() else built.name
 
 
 def main() -> None:

@@ -4,6 +4,8 @@
 // expected-output files, and excerpts of generated JavaScript to compare
 // with them. Not a test file: `node --test` runs only `*.test.mjs`.
 import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { instantiateBytes } from './book-core.mjs';
 
@@ -33,6 +35,19 @@ export function artifact(name) {
  */
 export async function instantiate(name, options) {
   return instantiateBytes(artifact(name), options);
+}
+
+/**
+ * A fresh instance of the glue wasm-bindgen made with `--target web` for
+ * the listing `name` (a folder, such as `CH10_BINDGEN_MEMORY_WEB`), whose
+ * files are `stem.js` and `stem_bg.wasm`: `glue` (the module), `raw` (the
+ * wasm exports `initSync` returned) and `source` (the module's text).
+ */
+export async function webGlue(name, stem) {
+  const file = path.join(artifactPath(name), `${stem}.js`);
+  const glue = await import(`${pathToFileURL(file).href}?${Math.random()}`);
+  const raw = glue.initSync({ module: fs.readFileSync(path.join(artifactPath(name), `${stem}_bg.wasm`)) });
+  return { glue, raw, source: fs.readFileSync(file, 'utf8') };
 }
 
 /**

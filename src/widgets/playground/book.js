@@ -17,8 +17,18 @@ export function artifact(name) {
 
 /** Where the page found the listing (a URL, where Node has a path). */
 export function artifactPath(name) {
-  artifact(name);
-  return run.artifactUrls.get(name);
+  const url = run.artifactUrls.get(name);
+  if (!url) throw new Error(`the page has no listing named ${name}`);
+  return url;
+}
+
+/** book.mjs's `webGlue`, from the folder the page serves: its calls into wasm are recorded. */
+export async function webGlue(name, stem) {
+  const file = new URL(`${stem}.js`, `${artifactPath(name)}/`);
+  const glue = await import(`${file.href}?${Math.random()}`);
+  const wasm = await (await fetch(new URL(`${stem}_bg.wasm`, `${artifactPath(name)}/`))).arrayBuffer();
+  const raw = instrument(glue.initSync({ module: wasm }));
+  return { glue, raw, source: await (await fetch(file)).text() };
 }
 
 export async function instantiate(name, options) {

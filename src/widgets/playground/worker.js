@@ -127,6 +127,7 @@ async function prefetch(text, root, overrides) {
     ...[...names].filter((name) => manifest[name]).map(async (name) => {
       const url = new URL(`wasm/${manifest[name].file}`, root);
       run.artifactUrls.set(name, url.href);
+      if (manifest[name].folder) return; // wasm-bindgen's glue: webGlue() fetches its files
       const bytes = overrides?.[name] ?? new Uint8Array(await (await fetch(url)).arrayBuffer());
       run.artifacts.set(name, bytes);
     }),
