@@ -35,8 +35,11 @@ test('wasm-bindgen: the glue trusts the (ptr, len) it is given, and subarray cut
   expectFile('ch17-choosing-a-model/liar-wasm-bindgen.txt', `${outcome(() => glue.shout('hello'))}\n`);
 });
 
-/** The ES module asc generated beside the wasm (`--bindings esm`). */
-const bindingsUrl = pathToFileURL(artifactPath('CH17_AS_SHOUT').replace(/\.wasm$/, '.js')).href;
+/**
+ * The ES module asc generated beside the wasm (`--bindings esm`). A page
+ * that runs this file's other blocks (the book's playgrounds) has no files.
+ */
+const bindingsUrl = globalThis.process ? pathToFileURL(artifactPath('CH17_AS_SHOUT').replace(/\.wasm$/, '.js')).href : undefined;
 
 test('AssemblyScript: shout and checksum through the generated bindings', async () => {
   // ANCHOR: assemblyscript
