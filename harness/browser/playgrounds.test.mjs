@@ -354,3 +354,18 @@ test('with JavaScript off, every tab shows its code, and each playground the out
   assert.equal(await first.locator('xpath=..').evaluate((tab) => getComputedStyle(tab, '::before').content), '"JavaScript"');
   await context.close();
 });
+
+test('mermaid.js loads only on a page with a diagram (theme/mermaid-init.js)', async () => {
+  const loads = async (name) => {
+    const page = await browser.newPage();
+    const fetched = [];
+    page.on('request', (request) => fetched.push(request.url()));
+    await page.goto(`${base}${name}.html`);
+    await page.waitForFunction(() => [...document.querySelectorAll('pre.mermaid')]
+      .every((diagram) => diagram.getAttribute('data-processed') === 'true'));
+    await page.close();
+    return fetched.some((url) => url.endsWith('/mermaid/mermaid.min.js'));
+  };
+  assert.equal(await loads('glossary'), false, 'the glossary has no diagram');
+  assert.equal(await loads('ch03-passing-bytes-in'), true, 'chapter 3 has one');
+});
