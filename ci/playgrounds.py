@@ -147,7 +147,7 @@ def copy(manifest_path: str, destination: str) -> None:
     settings = config()
     artifacts = json.loads(Path(manifest_path).read_text())["artifacts"]
     dest = Path(destination)
-    for owned in ["js", "expected", "listings", "wasm-memory-js"]:
+    for owned in ["js", "expected", "listings", *(folder for folder, _ in PACKAGES.values())]:
         shutil.rmtree(dest / owned, ignore_errors=True)
     (dest / "js").mkdir(parents=True)
     found = list(marked(settings))
@@ -167,6 +167,9 @@ def copy(manifest_path: str, destination: str) -> None:
             shutil.copytree(built, dest / served[name])
         else:
             shutil.copy(built, dest)
+            bindings = built.with_suffix(".js")  # asc's, beside an AssemblyScript listing
+            if bindings.exists():
+                shutil.copy(bindings, dest)
     summary = {
         name: {"file": served[name], "source": a.get("source", ""), **({"folder": True} if Path(a["path"]).is_dir() else {})}
         for name, a in artifacts.items()
@@ -183,10 +186,27 @@ def copy(manifest_path: str, destination: str) -> None:
         shutil.copy(REPO / path, dest / path)
     shutil.copy(REPO / "harness/browser/node_modules/wabt/index.js", dest / "wabt.js")
     shutil.copy(REPO / "harness/browser/node_modules/wabt/LICENSE", dest / "wabt.LICENSE")
-    if any("'wasm-memory-js'" in text for text in texts):
-        (dest / "wasm-memory-js").mkdir()
-        shutil.copy(REPO / "crates/wasm-memory-js/index.mjs", dest / "wasm-memory-js")
+    for specifier, (folder, files) in PACKAGES.items():
+        if any(f"from '{specifier}'" in text for text in texts):
+            (dest / folder).mkdir()
+            for file in files:
+                shutil.copy(REPO / file, dest / folder)
     print(f"playgrounds: {len(found)} blocks, {len(tests)} test files, {len(names)} listings", file=sys.stderr)
+
+
+# The packages a test may import that the page serves: each import's
+# specifier, the folder it is served in (page's worker.js maps the import
+# there) and its files (the loader's package.json names its licence).
+PACKAGES = {
+    "wasm-memory-js": ("wasm-memory-js", ["crates/wasm-memory-js/index.mjs"]),
+    "@assemblyscript/loader": (
+        "assemblyscript-loader",
+        [
+            "harness/js/node_modules/@assemblyscript/loader/index.js",
+            "harness/js/node_modules/@assemblyscript/loader/package.json",
+        ],
+    ),
+}
 
 
 def served_as(name: str, built: Path) -> str:

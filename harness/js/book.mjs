@@ -38,16 +38,29 @@ export async function instantiate(name, options) {
 }
 
 /**
+ * The URL of the ES module asc generated beside the listing `name` (an
+ * AssemblyScript listing, built with `--bindings esm`). Importing it
+ * instantiates the wasm beside it.
+ */
+export function bindingsUrl(name) {
+  return pathToFileURL(artifactPath(name).replace(/\.wasm$/, '.js')).href;
+}
+
+/** The URL of `file` in the folder of the listing `name` (wasm-bindgen's output). */
+export function glueUrl(name, file) {
+  return pathToFileURL(path.join(artifactPath(name), file)).href;
+}
+
+/**
  * A fresh instance of the glue wasm-bindgen made with `--target web` for
  * the listing `name` (a folder, such as `CH10_BINDGEN_MEMORY_WEB`), whose
  * files are `stem.js` and `stem_bg.wasm`: `glue` (the module), `raw` (the
  * wasm exports `initSync` returned) and `source` (the module's text).
  */
 export async function webGlue(name, stem) {
-  const file = path.join(artifactPath(name), `${stem}.js`);
-  const glue = await import(`${pathToFileURL(file).href}?${Math.random()}`);
+  const glue = await import(`${glueUrl(name, `${stem}.js`)}?${Math.random()}`);
   const raw = glue.initSync({ module: fs.readFileSync(path.join(artifactPath(name), `${stem}_bg.wasm`)) });
-  return { glue, raw, source: fs.readFileSync(file, 'utf8') };
+  return { glue, raw, source: fs.readFileSync(path.join(artifactPath(name), `${stem}.js`), 'utf8') };
 }
 
 /**

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import test from 'node:test';
-import { pathToFileURL } from 'node:url';
 
 import { Guest } from 'wasm-memory-js';
-import { artifact, artifactPath, expectFile, instantiate, outcome } from './book.mjs';
+import { artifact, artifactPath, bindingsUrl, expectFile, glueUrl, instantiate, outcome } from './book.mjs';
 
 test('wasm-bindgen: shout and checksum through the nodejs glue', () => {
   // ANCHOR: bindgen
@@ -25,8 +24,7 @@ test('wasm-bindgen: the glue trusts the (ptr, len) it is given, and subarray cut
   // ANCHOR: bindgen_liar
   // The web glue of bindgen-shout, run over lying-bindgen.wat instead of
   // the wasm it was generated with.
-  const dir = artifactPath('CH17_BINDGEN_SHOUT_WEB');
-  const glue = await import(pathToFileURL(path.join(dir, 'ch17_bindgen_shout.js')).href);
+  const glue = await import(glueUrl('CH17_BINDGEN_SHOUT_WEB', 'ch17_bindgen_shout.js'));
   glue.initSync({ module: artifact('CH17_LYING_BINDGEN') });
   // subarray(ptr, ptr + 16) stops at the end of memory: 8 zero bytes,
   // which are valid UTF-8, so the fatal decoder has nothing to refuse.
@@ -35,22 +33,17 @@ test('wasm-bindgen: the glue trusts the (ptr, len) it is given, and subarray cut
   expectFile('ch17-choosing-a-model/liar-wasm-bindgen.txt', `${outcome(() => glue.shout('hello'))}\n`);
 });
 
-/**
- * The ES module asc generated beside the wasm (`--bindings esm`). A page
- * that runs this file's other blocks (the book's playgrounds) has no files.
- */
-const bindingsUrl = globalThis.process ? pathToFileURL(artifactPath('CH17_AS_SHOUT').replace(/\.wasm$/, '.js')).href : undefined;
-
 test('AssemblyScript: shout and checksum through the generated bindings', async () => {
   // ANCHOR: assemblyscript
-  const bindings = await import(bindingsUrl);
+  // The ES module asc generated beside the wasm (--bindings esm).
+  const bindings = await import(bindingsUrl('CH17_AS_SHOUT'));
   assert.equal(bindings.shout('hello, ünïcode'), 'HELLO, ÜNÏCODE');
   assert.equal(bindings.checksum(new Uint8Array([1, 2, 250])), 253);
   // ANCHOR_END: assemblyscript
 });
 
 test('AssemblyScript: the bindings trust the length in the header, and subarray cuts it short', async () => {
-  const bindings = await import(bindingsUrl);
+  const bindings = await import(bindingsUrl('CH17_AS_SHOUT'));
   // ANCHOR: assemblyscript_liar
   // The header claims 16 bytes, 8 UTF-16 code units; 4 are in memory, in
   // the page the lie grew, which is zero.

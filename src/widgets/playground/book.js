@@ -22,17 +22,28 @@ export function artifactPath(name) {
   return url;
 }
 
+/** book.mjs's `bindingsUrl`: asc's bindings, served beside the listing's wasm. */
+export function bindingsUrl(name) {
+  return artifactPath(name).replace(/\.wasm$/, '.js');
+}
+
+/** book.mjs's `glueUrl`: a file of the folder the page serves for the listing. */
+export function glueUrl(name, file) {
+  return new URL(file, `${artifactPath(name)}/`).href;
+}
+
 /** book.mjs's `webGlue`, from the folder the page serves: its calls into wasm are recorded. */
 export async function webGlue(name, stem) {
-  const file = new URL(`${stem}.js`, `${artifactPath(name)}/`);
-  const glue = await import(`${file.href}?${Math.random()}`);
-  const wasm = await (await fetch(new URL(`${stem}_bg.wasm`, `${artifactPath(name)}/`))).arrayBuffer();
+  const file = glueUrl(name, `${stem}.js`);
+  const glue = await import(`${file}?${Math.random()}`);
+  const wasm = await (await fetch(glueUrl(name, `${stem}_bg.wasm`))).arrayBuffer();
   const raw = instrument(glue.initSync({ module: wasm }));
   return { glue, raw, source: await (await fetch(file)).text() };
 }
 
+// Its exports are recorded: the worker's WebAssembly.instantiate records every instance's.
 export async function instantiate(name, options) {
-  return instrument(await instantiateBytes(artifact(name), options));
+  return instantiateBytes(artifact(name), options);
 }
 
 export async function instantiateWasi(name) {

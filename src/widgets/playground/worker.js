@@ -5,7 +5,7 @@
 // (node-test.js, assert.js, book.js); any other Node module is a stand-in
 // that fails when used. Posts back what the run printed and the memory
 // after each call.
-import { finishTrace, print, run, show, snapshot } from './session.js';
+import { finishTrace, print, run, scope, show, snapshot } from './session.js';
 
 const here = (file) => new URL(file, import.meta.url).href;
 
@@ -27,6 +27,9 @@ async function play({ root, file, anchor, code, testName, overrides }) {
     return result(false);
   }
   captureConsole();
+  // Every instance the run makes records its calls, whoever makes it: the
+  // test, book.js, or a module it imports (AssemblyScript's loader, asc's bindings).
+  WebAssembly.instantiate = scope.WebAssembly.instantiate;
   try {
     await import(url);
     const test = run.tests.find(({ name }) => name === program.test);
@@ -151,11 +154,17 @@ function rewrite(text, root) {
   return `import { scope as playground } from '${here('session.js')}'; const { Uint8Array, DataView, WebAssembly } = playground;\n${imports}`;
 }
 
+/** The packages the page serves (the copy step of ci/playgrounds.py puts them there). */
+const PACKAGES = {
+  'wasm-memory-js': 'wasm-memory-js/index.mjs',
+  '@assemblyscript/loader': 'assemblyscript-loader/index.js',
+};
+
 function resolve(specifier, clause, root) {
   if (specifier === 'node:test') return here('node-test.js');
   if (specifier === 'node:assert/strict' || specifier === 'node:assert') return here('assert.js');
   if (specifier === './book.mjs') return here('book.js');
-  if (specifier === 'wasm-memory-js') return new URL('wasm/wasm-memory-js/index.mjs', root).href;
+  if (PACKAGES[specifier]) return new URL(`wasm/${PACKAGES[specifier]}`, root).href;
   if (specifier.startsWith('./')) return new URL(`wasm/js/${specifier.slice(2)}`, root).href;
   // A Node module: every name the file imports from it fails when used.
   const names = /\{([\s\S]*)\}/.exec(clause)?.[1].split(',').map((name) => name.trim().split(/\s+as\s+/)[0]).filter(Boolean) ?? [];

@@ -20,12 +20,15 @@ use super::{assert_none, page};
 const SUPPORT_MODULES: [&str; 4] = ["book_harness", "booktest", "book.mjs", "chromium.mjs"];
 
 /// The support that stands for a path: a page may show a listing found by
-/// its name (`artifact_path("CH04_PACKED_RETURN")`), as it may show a
-/// constant, when it says beside the block which `.wasm` file that is.
-const PATH_LOOKUPS: [&str; 5] = [
+/// its name (`artifact_path("CH04_PACKED_RETURN")`), or the URL of a file
+/// generated beside it (`bindingsUrl`, `glueUrl`), as it may show a
+/// constant, when it says beside the block which file that is.
+const PATH_LOOKUPS: [&str; 7] = [
     "artifact",
     "artifact_path",
     "artifactPath",
+    "bindingsUrl",
+    "glueUrl",
     "booktest.Artifact",
     "booktest.ArtifactPath",
 ];
