@@ -147,7 +147,7 @@ def copy(manifest_path: str, destination: str) -> None:
     settings = config()
     artifacts = json.loads(Path(manifest_path).read_text())["artifacts"]
     dest = Path(destination)
-    for owned in ["js", "expected", "listings", *(folder for folder, _ in PACKAGES.values())]:
+    for owned in ["js", "expected", "listings", "jco", *(folder for folder, _ in PACKAGES.values())]:
         shutil.rmtree(dest / owned, ignore_errors=True)
     (dest / "js").mkdir(parents=True)
     found = list(marked(settings))
@@ -186,6 +186,8 @@ def copy(manifest_path: str, destination: str) -> None:
         shutil.copy(REPO / path, dest / path)
     shutil.copy(REPO / "harness/browser/node_modules/wabt/index.js", dest / "wabt.js")
     shutil.copy(REPO / "harness/browser/node_modules/wabt/LICENSE", dest / "wabt.LICENSE")
+    if any("from '@bytecodealliance/jco'" in text for text in texts):
+        copy_jco(dest / "jco")
     for specifier, (folder, files) in PACKAGES.items():
         if any(f"from '{specifier}'" in text for text in texts):
             (dest / folder).mkdir()
@@ -207,6 +209,30 @@ PACKAGES = {
         ],
     ),
 }
+
+
+JCO = REPO / "harness/js/node_modules/@bytecodealliance/jco-transpile"
+SHIM = JCO / "node_modules/@bytecodealliance/preview2-shim"
+
+
+def copy_jco(folder: Path) -> None:
+    """jco's code generator, for the page's `transpile` (src/widgets/playground/jco.js):
+    the component jco-transpile runs, its core modules, and the browser build
+    of the WASI shim it imports, each import pointed at the copy beside it."""
+    (folder / "preview2-shim").mkdir(parents=True)
+    bindgen = (JCO / "vendor/js-component-bindgen-component.js").read_text()
+    bindgen = re.sub(r"'@bytecodealliance/preview2-shim/(\w+)'", r"'./preview2-shim/\1.js'", bindgen)
+    (folder / "js-component-bindgen-component.js").write_text(bindgen)
+    cores = list((JCO / "vendor").glob("js-component-bindgen-component.core*.wasm"))
+    shims = list((SHIM / "dist/browser").glob("*.js"))
+    if not cores or not shims:
+        sys.exit(f"playgrounds: jco-transpile's component or the WASI shim is not where {JCO} says; did harness/js's npm ci run?")
+    for file in cores:
+        shutil.copy(file, folder)
+    shutil.copy(JCO / "LICENSE", folder)
+    for module in shims:
+        shutil.copy(module, folder / "preview2-shim")
+    shutil.copy(SHIM / "LICENSE", folder / "preview2-shim")
 
 
 def served_as(name: str, built: Path) -> str:

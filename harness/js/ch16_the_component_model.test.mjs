@@ -3,42 +3,39 @@
 // called with JavaScript values, then each lie of `lying-component.wat`
 // as a JavaScript host sees it (wasmtime refuses each with an error).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import test, { after } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import test from 'node:test';
 
 // jco, pinned by this room's package-lock.json.
 import * as jco from '@bytecodealliance/jco';
 
 import { artifact, expectFile, extractFunction, outcome } from './book.mjs';
 
-// What jco writes, in a folder of this run's own, whose `.js` files are ES
-// modules, as jco's are.
-const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'book-jco-'));
-fs.writeFileSync(path.join(outDir, 'package.json'), '{ "type": "module" }\n');
-after(() => fs.rmSync(outDir, { recursive: true, force: true }));
-
 // ANCHOR: transpile
 /**
  * The component `artifactName` as JavaScript. jco writes an ES module,
  * `<name>.js`, and the core modules the component holds, as its CLI's
- * `jco transpile` would. With `instantiation: 'async'` the module
- * instantiates nothing when imported: it exports `instantiate`, which takes
- * the component's imports as an object and makes a new instance per call
+ * `jco transpile` would; here they stay in memory. With
+ * `instantiation: 'async'` the module instantiates nothing when imported
+ * and imports nothing itself: it exports `instantiate`, which takes the
+ * component's imports as an object and makes a new instance per call
  * (and, optionally, the function that instantiates each core module:
  * `WebAssembly.instantiate` unless told otherwise).
  */
 async function transpile(artifactName, name) {
   const { files } = await jco.transpile(artifact(artifactName), { name, instantiation: 'async' });
-  for (const [file, bytes] of Object.entries(files)) fs.writeFileSync(path.join(outDir, file), bytes);
-  const { instantiate } = await import(pathToFileURL(path.join(outDir, `${name}.js`)).href);
+  const source = new TextDecoder().decode(files[`${name}.js`]);
+  const { instantiate } = await import(`data:text/javascript,${encodeURIComponent(source)}`);
   // jco asks for each core module by file name.
-  const coreModule = (file) => WebAssembly.compile(fs.readFileSync(path.join(outDir, file)));
+  const coreModule = (file) => WebAssembly.compile(files[file]);
   return (imports, instantiateCore) => instantiate(coreModule, imports, instantiateCore);
 }
 // ANCHOR_END: transpile
+
+/** The module `transpile` imports, as text (with the same options): the chapter quotes it. */
+async function generated(artifactName, name) {
+  const { files } = await jco.transpile(artifact(artifactName), { name, instantiation: 'async' });
+  return new TextDecoder().decode(files[`${name}.js`]);
+}
 
 const instantiateShouter = await transpile('CH16_SHOUTER_COMPONENT', 'shouter');
 
@@ -124,8 +121,8 @@ test('a list<u8> result is a Uint8Array with a buffer of its own', async () => {
   // ANCHOR_END: byte_lists
 });
 
-test('the list lifting the chapter quotes is what jco generates', () => {
-  const source = fs.readFileSync(path.join(outDir, 'byte-lists.js'), 'utf8');
+test('the list lifting the chapter quotes is what jco generates', async () => {
+  const source = await generated('CH16_BYTE_LISTS', 'byte-lists');
   assert.ok(
     source.includes('new Uint8Array(memory0.buffer.slice(ptr1, ptr1 + len1 * 1))'),
     'jco no longer lifts a list<u8> with a slice of the buffer: chapter 16 quotes it, and must change too',
@@ -187,15 +184,15 @@ test('a lie does not poison the instance: the next call runs', async () => {
  * the excerpt, and the chapter is re-read.
  */
 /** The same for lowering: how jco's code writes a JavaScript string into the guest. */
-test('the string lowering the chapter shows is what jco generates', () => {
-  const source = fs.readFileSync(path.join(outDir, 'shouter.js'), 'utf8');
+test('the string lowering the chapter shows is what jco generates', async () => {
+  const source = await generated('CH16_SHOUTER_COMPONENT', 'shouter');
   const lower = extractFunction(source, 'function _utf8AllocateAndEncode(');
   assert.ok(lower, 'shouter.js has no `_utf8AllocateAndEncode` any more: chapter 16, which explains it, must change too');
   expectFile('ch16-the-component-model/jco-lower-string.js', lower);
 });
 
-test('the string lifting the chapter shows is what jco generates', () => {
-  const source = fs.readFileSync(path.join(outDir, 'shouter.js'), 'utf8');
+test('the string lifting the chapter shows is what jco generates', async () => {
+  const source = await generated('CH16_SHOUTER_COMPONENT', 'shouter');
   const decoder = source.match(/^ *(const TEXT_DECODER_UTF8 = new TextDecoder\(\);)$/m);
   assert.ok(decoder, 'shouter.js creates no `TEXT_DECODER_UTF8` any more: chapter 16, which explains it, must change too');
   const shout = extractFunction(source, 'function shout(');

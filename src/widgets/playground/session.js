@@ -81,9 +81,10 @@ function record(name, args, memory, { result, error }) {
 
 /**
  * The buffers a call handed over, by the book's conventions: `allocate(len)`
- * returns the host's input buffer, `deallocate(ptr, len)` frees one, and an
- * i64 result (or two i32 results) is a (ptr, len) pair, the pointer in the
- * low half.
+ * returns the host's input buffer (as does the canonical ABI's
+ * `cabi_realloc(0, 0, align, len)`), `deallocate(ptr, len)` frees one, and
+ * an i64 result (or two i32 results) is a (ptr, len) pair, the pointer in
+ * the low half.
  */
 function noteRanges(name, args, result, memory) {
   const size = memory.buffer.byteLength;
@@ -96,6 +97,8 @@ function noteRanges(name, args, result, memory) {
   if (/dealloc|free/i.test(name)) {
     const ptr = args[0] >>> 0;
     note(ptr, args[1] ?? run.ranges.get(ptr)?.len, 'freed');
+  } else if (/realloc/i.test(name) && args.length === 4 && typeof result === 'number') {
+    note(result >>> 0, args[3], 'input');
   } else if (/alloc/i.test(name) && typeof result === 'number') {
     note(result >>> 0, args[0], 'input');
   } else if (typeof result === 'bigint') {
@@ -145,17 +148,27 @@ function noteView(view) {
 
 const realInstantiate = WebAssembly.instantiate.bind(WebAssembly);
 
+// The test's Uint8Array and DataView note each view they make; any real
+// one, such as a library made, is still an instance of them.
 export const scope = {
   Uint8Array: class Uint8Array extends globalThis.Uint8Array {
     constructor(...args) {
       super(...args);
       noteView(this);
     }
+
+    static [Symbol.hasInstance](value) {
+      return value instanceof globalThis.Uint8Array;
+    }
   },
   DataView: class DataView extends globalThis.DataView {
     constructor(...args) {
       super(...args);
       noteView(this);
+    }
+
+    static [Symbol.hasInstance](value) {
+      return value instanceof globalThis.DataView;
     }
   },
   WebAssembly: Object.freeze({

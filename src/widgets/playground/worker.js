@@ -28,7 +28,9 @@ async function play({ root, file, anchor, code, testName, overrides }) {
   }
   captureConsole();
   // Every instance the run makes records its calls, whoever makes it: the
-  // test, book.js, or a module it imports (AssemblyScript's loader, asc's bindings).
+  // test, book.js, or a module it imports (AssemblyScript's loader, asc's
+  // bindings). A tool's own instances are not the guest's: it loads first.
+  await Promise.all(Object.entries(TOOLS).filter(([specifier]) => imports(program.lines, specifier)).map(([, file]) => import(here(file))));
   WebAssembly.instantiate = scope.WebAssembly.instantiate;
   try {
     await import(url);
@@ -160,11 +162,20 @@ const PACKAGES = {
   '@assemblyscript/loader': 'assemblyscript-loader/index.js',
 };
 
+/** The tools a test may import, as the page has them: jco's transpile (jco.js). */
+const TOOLS = { '@bytecodealliance/jco': 'jco.js' };
+
+/** Whether the test file imports `specifier`. */
+function imports(lines, specifier) {
+  return lines.some((line) => line.startsWith('import ') && line.includes(`'${specifier}'`));
+}
+
 function resolve(specifier, clause, root) {
   if (specifier === 'node:test') return here('node-test.js');
   if (specifier === 'node:assert/strict' || specifier === 'node:assert') return here('assert.js');
   if (specifier === './book.mjs') return here('book.js');
   if (PACKAGES[specifier]) return new URL(`wasm/${PACKAGES[specifier]}`, root).href;
+  if (TOOLS[specifier]) return here(TOOLS[specifier]);
   if (specifier.startsWith('./')) return new URL(`wasm/js/${specifier.slice(2)}`, root).href;
   // A Node module: every name the file imports from it fails when used.
   const names = /\{([\s\S]*)\}/.exec(clause)?.[1].split(',').map((name) => name.trim().split(/\s+as\s+/)[0]).filter(Boolean) ?? [];
