@@ -32,6 +32,8 @@ export function show(value) {
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof Promise) return 'a promise';
+  // A WasmGC struct or array has no prototype, so no string of its own.
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null) return 'a GC reference';
   return String(value);
 }
 
@@ -73,7 +75,8 @@ function record(name, args, memory, { result, error }) {
   run.calls += 1;
   if (memory) noteRanges(name, args, result, memory);
   if (run.calls <= TRACE_LINES) {
-    const returned = error ? ` trapped: ${error.message}` : result === undefined ? '' : ` → ${show(result)}`;
+    const failed = error instanceof WebAssembly.RuntimeError ? 'trapped:' : `threw ${error?.name ?? 'Error'}:`;
+    const returned = error ? ` ${failed} ${error.message}` : result === undefined ? '' : ` → ${show(result)}`;
     print(`${name}(${args.map(show).join(', ')})${returned}`);
   }
   if (run.snapshots.length < SNAPSHOTS) run.snapshots.push(snapshot(`after ${name}(${args.map(show).join(', ')})`, memory));
@@ -105,7 +108,9 @@ function noteRanges(name, args, result, memory) {
     const bits = BigInt.asUintN(64, result);
     note(Number(bits & 0xffff_ffffn), Number(bits >> 32n), 'result');
   } else if (Array.isArray(result) && result.length === 2) {
-    note(result[0] >>> 0, result[1] >>> 0, 'result');
+    // Two i32 results, or two i64 (a 64-bit memory's): BigInts.
+    const [ptr, len] = result.map((half) => (typeof half === 'bigint' ? Number(half) : half >>> 0));
+    note(ptr, len, 'result');
   }
 }
 
