@@ -14,6 +14,7 @@
 //   npm, served in wasm/wabt.js), which the host blocks and widgets of the
 //   page then load in place of the tested one.
 import { hexAddress, hexRows } from './memory-explorer.js';
+import { fetchText } from './playground/fetch-text.js';
 
 const TIME_LIMIT_SECONDS = 20;
 // The proposals wabt must accept for the book's listings (memory64: chapter 19).
@@ -227,12 +228,6 @@ function inFrame(output, root) {
     })().finally(() => urls.forEach((made) => URL.revokeObjectURL(made)));
     return { result, stop: () => frame.remove() };
   };
-}
-
-async function fetchText(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`cannot fetch ${url}: ${response.status}`);
-  return response.text();
 }
 
 /**

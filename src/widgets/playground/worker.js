@@ -5,6 +5,7 @@
 // (node-test.js, assert.js, book.js); any other Node module is a stand-in
 // that fails when used. Posts back what the run printed and the memory
 // after each call.
+import { fetchText } from './fetch-text.js';
 import { finishTrace, print, run, scope, show, snapshot } from './session.js';
 
 const here = (file) => new URL(file, import.meta.url).href;
@@ -66,12 +67,6 @@ function context(name) {
 function result(passed) {
   run.snapshots.push(snapshot(`after the run: ${run.calls === 1 ? '1 call' : `${run.calls} calls`}`));
   return { passed, lines: run.lines, snapshots: run.snapshots };
-}
-
-async function fetchText(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`cannot fetch ${url}: ${response.status}`);
-  return response.text();
 }
 
 /**
