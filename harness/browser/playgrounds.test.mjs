@@ -335,6 +335,20 @@ test('the memory view shows each call: the input buffer, then the same bytes fre
   assert.deepEqual(errors, []);
 });
 
+test('through jco in the page: only the guest\'s calls are recorded, and the canonical ABI\'s buffer is marked input', async () => {
+  const { page, errors } = await open('ch16-the-component-model');
+  const block = playground(page, 'ch16_the_component_model.test.mjs', 'shout');
+  const output = await run(block);
+  // jco's code generator is a wasm component too: none of its calls shows.
+  assert.match(output, /^cabi_realloc\(0, 0, 1, 16\) → 0x[0-9a-f]+\nshout\(/);
+  // The buffer of the last string in, 'crab 🦀' (9 bytes of UTF-8), as
+  // cabi_realloc gave it (the guest has freed and reused it since).
+  const ptr = Number(/^cabi_realloc\(0, 0, 1, 9\) → (0x[0-9a-f]+)$/m.exec(output)[1]);
+  assert.deepEqual(await ranges(block), [{ label: 'input', ptr, len: 9, cells: 9 }]);
+  await page.close();
+  assert.deepEqual(errors, []);
+});
+
 
 test('with JavaScript off, every tab shows its code, and each playground the output of its test', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });

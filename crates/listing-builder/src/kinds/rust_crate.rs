@@ -209,6 +209,14 @@ fn cargo_build(config: &Config) -> Result<BTreeMap<PackageId, PathBuf>, Error> {
     ]);
     build.arg("--message-format=json-render-diagnostics");
     let mut build = nested_cargo(config, build);
+    // A guest that depends on the utility's crate (`crates/`, outside the
+    // workspace) holds its path in panic locations, and so the addresses of
+    // its static data would depend on where the repository is checked out:
+    // the same bytes in every checkout, with paths from the repository's root.
+    build.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        format!("--remap-path-prefix={}=.", config.repo_root.display()),
+    );
     let output = command::run(&mut build, Some(LOCK_HINT))?;
     let mut wasm_files = BTreeMap::new();
     for message in Message::parse_stream(output.stdout.as_slice()) {
