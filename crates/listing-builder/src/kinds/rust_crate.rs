@@ -211,8 +211,11 @@ fn cargo_build(config: &Config) -> Result<BTreeMap<PackageId, PathBuf>, Error> {
     let mut build = nested_cargo(config, build);
     // A guest that depends on the utility's crate (`crates/`, outside the
     // workspace) holds its path in panic locations, and so the addresses of
-    // its static data would depend on where the repository is checked out:
-    // the same bytes in every checkout, with paths from the repository's root.
+    // its static data would depend on where the repository is checked out.
+    // With paths from the repository's root, the data is the same in every
+    // checkout. (Not every byte: cargo hashes the crate's absolute path into
+    // its symbols, so the name section differs, and in one guest of 37,
+    // ch16-buffers, the order of its functions.)
     build.env(
         "CARGO_ENCODED_RUSTFLAGS",
         format!("--remap-path-prefix={}=.", config.repo_root.display()),
