@@ -23,6 +23,8 @@ async function play({ root, file, anchor, code, testName, overrides }) {
     program.test = testName || testHolding(program.lines, program.start, file);
     await prefetch(reachable(program.lines, program.test), root, overrides);
     url = URL.createObjectURL(new Blob([rewrite(program.lines.join('\n'), root)], { type: 'text/javascript' }));
+    // A tool's own instances are not the guest's: it loads before the swap below.
+    await Promise.all(Object.entries(TOOLS).filter(([specifier]) => imports(program.lines, specifier)).map(([, tool]) => import(here(tool))));
   } catch (error) {
     print(`The playground could not start: ${error.message}`);
     return result(false);
@@ -30,8 +32,7 @@ async function play({ root, file, anchor, code, testName, overrides }) {
   captureConsole();
   // Every instance the run makes records its calls, whoever makes it: the
   // test, book.js, or a module it imports (AssemblyScript's loader, asc's
-  // bindings). A tool's own instances are not the guest's: it loads first.
-  await Promise.all(Object.entries(TOOLS).filter(([specifier]) => imports(program.lines, specifier)).map(([, file]) => import(here(file))));
+  // bindings).
   WebAssembly.instantiate = scope.WebAssembly.instantiate;
   try {
     await import(url);
